@@ -1,0 +1,16 @@
+#ifndef CVIC_H
+#define CVIC_H
+#include <sys/types.h>
+
+/// Moves the calling thread into the network namespace at `path` (CLONE_NEWNET).
+/// Returns 0, or -1 with errno set. Affects only the calling thread and the threads it creates later.
+int cvic_enter_netns(const char *path);
+
+/// Starts `argv[0]` (an absolute path) detached: in a new session, stdin on /dev/null,
+/// stdout and stderr appended to `log_path`. Returns the pid, or -1 with errno set.
+pid_t cvic_spawn_detached(const char *const argv[], const char *log_path);
+
+/// Whether a process with this pid exists (kill(pid, 0)); a zombie counts as alive.
+int cvic_process_exists(pid_t pid);
+
+#endif

@@ -1,0 +1,92 @@
+import Foundation
+import VICConfig
+import VICCore
+import VICPlumbing
+import VICSystem
+
+/// Undoes a VCH's host changes from its journal, newest first. Keeps going after a failure and
+/// reports every one (netavark's error list). Each undo is idempotent, so a teardown that was
+/// interrupted can simply be run again.
+public struct Teardown: Sendable {
+    public let links: any LinkControl
+    public let console: Console
+
+    public init(links: any LinkControl, console: Console = Console()) {
+        self.links = links
+        self.console = console
+    }
+
+    /// Replays `journal` backwards. With `keepCertificates`, generated certificates stay.
+    /// Returns the failures, empty when everything was undone.
+    public func run(_ journal: inout HostChangeJournal, keepCertificates: Bool = false) async -> [VICError] {
+        var failures: [VICError] = []
+        for change in journal.changes.reversed() {
+            do {
+                try await undo(change, keepCertificates: keepCertificates)
+                if case .directory(let path) = change, journal.path.hasPrefix(path + "/") {
+                    continue  // the journal went with its directory
+                }
+                try journal.forget(change)
+            } catch let error as VICError {
+                failures.append(error)
+            } catch {
+                failures.append(VICError.wrapping(error, "undo \(change)"))
+            }
+        }
+        return failures
+    }
+
+    func undo(_ change: HostChange, keepCertificates: Bool) async throws {
+        switch change {
+        case .process(let pid, let executable):
+            try await stop(pid: pid, executable: executable)
+        case .certificates(let directory):
+            guard !keepCertificates else { return }
+            try removeTree(directory)
+        case .link(let name):
+            try await links.deleteLink(named: name, in: nil)
+        case .address(let address, let link):
+            try await links.removeAddress(address, from: link, in: nil)
+        case .namespace(let name):
+            try await killProcesses(inNamespace: name)
+            try await links.deleteNamespace(name)
+        case .directory(let path):
+            try removeTree(path)
+        }
+    }
+
+    /// SIGTERM, up to 10 s for a graceful exit, then SIGKILL. Only if the pid still runs `executable`.
+    func stop(pid: Int32, executable: String) async throws {
+        guard let argv = Processes.commandLine(of: pid), argv.first == executable else { return }
+        try Processes.signal(pid, SIGTERM)
+        for _ in 0..<200 where Processes.isAlive(pid) && !isZombie(pid) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        if Processes.isAlive(pid) && !isZombie(pid) {
+            console.warn("vchd (pid \(pid)) did not stop in 10s; killing it")
+            try Processes.signal(pid, SIGKILL)
+        }
+    }
+
+    func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return String(stat[stat.index(after: close)...]).trimmingWhitespace().hasPrefix("Z")
+    }
+
+    /// Kills what is left in an appliance namespace (DHCP clients of a vchd that was SIGKILLed).
+    func killProcesses(inNamespace name: String) async throws {
+        guard try await links.namespaceExists(name) else { return }
+        let output = try await Command.run("/usr/sbin/ip", ["netns", "pids", name])
+        for pid in output.standardOutput.split(separator: "\n").compactMap({ Int32($0) }) {
+            try Processes.signal(pid, SIGKILL)
+        }
+    }
+
+    func removeTree(_ path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        do { try FileManager.default.removeItem(atPath: path) } catch {
+            throw VICError.wrapping(error, "remove \(path)")
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import VICConfig
+import VICCore
+import VICPlumbing
+
+/// The `vic-machine` command: deploys and manages Virtual Container Hosts on this Linux host.
+public struct VicMachine: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "vic-machine",
+        abstract: "Create and manage Virtual Container Hosts on this Linux host.",
+        version: vicVersion,
+        subcommands: [Create.self, Delete.self, Inspect.self, List.self, Version.self])
+
+    public init() {}
+
+    /// Runs the command line. Usage errors print one line naming the flag; vic errors print
+    /// their message; both exit non-zero.
+    public static func runMain(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            return 0
+        } catch let error as VICError {
+            Console().error(error.message)
+            return 1
+        } catch let error as ExitCode {
+            return error.rawValue
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                return 0
+            }
+            FileHandle.standardError.write(Data("vic-machine: \(message(for: error))\n".utf8))
+            return code.rawValue
+        }
+    }
+}
+
+/// vic's version string.
+public let vicVersion = "0.1.0"
+
+/// Options every subcommand that names a VCH shares.
+struct NameOption: ParsableArguments {
+    @Option(name: [.customLong("name"), .customShort("n")], help: "The name of the VCH.")
+    var name = "virtual-container-host"
+
+    @Option(name: [.customLong("target"), .customShort("t")], help: "Accepted for VIC compatibility; vic always acts on this host.")
+    var target: String?
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the vic-machine version.")
+    func run() { print("vic-machine version \(vicVersion)") }
+}
+
+extension VCHPaths {
+    /// vchd next to this vic-machine, unless VIC_VCHD names another.
+    static func vchdExecutable() -> String {
+        if let override = ProcessInfo.processInfo.environment["VIC_VCHD"] { return override }
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        return (me as NSString).deletingLastPathComponent + "/vchd"
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import VICCore
+
+/// A minimal HTTP/1.0 client over a Unix domain socket, for vic-machine to talk to `vchd`
+/// without any network path (the host may have no address on the VCH's networks).
+public enum LocalHTTP {
+    public struct Response: Sendable {
+        public let status: Int
+        public let body: String
+    }
+
+    /// Sends `method path` to the socket and reads the whole response.
+    /// Blocking, with `timeout` seconds for each of connect, send and receive.
+    public static func request(
+        socketPath: String, method: String = "GET", path: String, timeout: Int = 5
+    ) throws -> Response {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw errnoError("socket", code: .unavailable) }
+        defer { close(fd) }
+        var tv = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let pathBytes = Array(socketPath.utf8)
+        guard pathBytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw VICError(.invalidArgument, "socket path too long: \(socketPath)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: pathBytes)
+            raw[pathBytes.count] = 0
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard connected == 0 else { throw errnoError("connect \(socketPath)", code: .unavailable) }
+
+        let request = Array("\(method) \(path) HTTP/1.0\r\nHost: vchd\r\n\r\n".utf8)
+        var sent = 0
+        while sent < request.count {
+            let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { throw errnoError("send to \(socketPath)", code: .unavailable) }
+            sent += n
+        }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { throw errnoError("read from \(socketPath)", code: .unavailable) }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let statusLine = text.prefix { $0 != "\r" && $0 != "\n" }.split(separator: " ")
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
+            throw VICError(.unavailable, "malformed response from \(socketPath)")
+        }
+        let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+        return Response(status: status, body: body)
+    }
+}

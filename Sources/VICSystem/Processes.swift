@@ -1,0 +1,50 @@
+import CVICSystem
+import Foundation
+import VICCore
+
+/// Long-running processes: detached daemons, liveness, signals, and entering a network namespace.
+public enum Processes {
+    /// Starts `executable` in a new session, detached from the caller, with stdin on /dev/null and
+    /// stdout and stderr appended to `logPath`. Returns its pid. The caller does not reap it:
+    /// it is re-parented to init when the caller exits.
+    public static func spawnDetached(
+        _ executable: String, arguments: [String], logPath: String
+    ) throws -> pid_t {
+        let argv = [executable] + arguments
+        var cStrings = argv.map { strdup($0) }
+        defer { cStrings.forEach { free($0) } }
+        cStrings.append(nil)
+        let pid = cStrings.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) {
+                cvic_spawn_detached($0, logPath)
+            }
+        }
+        guard pid > 0 else { throw errnoError("start \(executable)", code: .unavailable) }
+        return pid
+    }
+
+    /// Whether a process with `pid` exists.
+    public static func isAlive(_ pid: pid_t) -> Bool { cvic_process_exists(pid) != 0 }
+
+    /// The command line of `pid` as its argv, or nil when the process is gone.
+    public static func commandLine(of pid: pid_t) -> [String]? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+        return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Sends `signal` to `pid`; a process that is already gone is not an error.
+    public static func signal(_ pid: pid_t, _ signal: Int32) throws {
+        if kill(pid, signal) != 0 && errno != ESRCH {
+            throw errnoError("signal \(signal) to pid \(pid)")
+        }
+    }
+
+    /// Moves the calling thread into the network namespace at `path`.
+    /// Privilege: CAP_SYS_ADMIN. Call it before any other thread exists (threads created later
+    /// inherit it); it does not affect threads that already run.
+    public static func enterNetworkNamespace(_ path: String) throws {
+        guard cvic_enter_netns(path) == 0 else {
+            throw errnoError("enter network namespace \(path)", code: .unavailable)
+        }
+    }
+}
