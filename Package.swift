@@ -6,6 +6,7 @@ import PackageDescription
 let settings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .swiftLanguageMode(.v6),
+    .treatAllWarnings(as: .error),
 ]
 
 let package = Package(
@@ -41,6 +42,16 @@ let package = Package(
             swiftSettings: settings),
         // Links, bridges, veths, addresses, routes and namespaces, behind the LinkControl protocol.
         .target(name: "VICPlumbing", dependencies: ["VICCore", "VICSystem"], swiftSettings: settings),
+        // zlib, for gzip-compressed image layers (Debian's zlib1g-dev).
+        .systemLibrary(name: "CZlib"),
+        // OCI and Docker image types, references, the layer unpacker (tar with whiteouts).
+        .target(
+            name: "VICImage",
+            dependencies: [
+                "VICCore", "VICSystem", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: settings),
         // The typed, versioned VCH configuration and its crash-safe store.
         .target(name: "VICConfig", dependencies: ["VICCore", "VICSystem"], swiftSettings: settings),
         // The Docker Engine API v1.45: routing, wire models, errors, the NIO server.
@@ -79,6 +90,7 @@ let package = Package(
         .executableTarget(name: "vchd", dependencies: ["VICAppliance"], swiftSettings: settings),
 
         .testTarget(name: "VICCoreTests", dependencies: ["VICCore"], swiftSettings: settings),
+        .testTarget(name: "VICImageTests", dependencies: ["VICImage", "VICSystem"], exclude: ["Fixtures"], swiftSettings: settings),
         .testTarget(name: "VICConfigTests", dependencies: ["VICConfig"], swiftSettings: settings),
         .testTarget(
             name: "VICEngineAPITests",

@@ -51,3 +51,18 @@ int cvic_process_exists(pid_t pid) {
     if (pid <= 0) return 0;
     return kill(pid, 0) == 0 || errno == EPERM;
 }
+
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+
+int cvic_lsetxattr(const char *path, const char *name, const void *value, size_t size) {
+    return lsetxattr(path, name, value, size, 0);
+}
+
+dev_t cvic_makedev(unsigned int major, unsigned int minor) {
+    return makedev(major, minor);
+}
+
+ssize_t cvic_lgetxattr(const char *path, const char *name, void *value, size_t size) {
+    return lgetxattr(path, name, value, size);
+}

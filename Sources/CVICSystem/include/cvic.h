@@ -13,4 +13,11 @@ pid_t cvic_spawn_detached(const char *const argv[], const char *log_path);
 /// Whether a process with this pid exists (kill(pid, 0)); a zombie counts as alive.
 int cvic_process_exists(pid_t pid);
 
+
+
+/// lsetxattr(2) and makedev(3), which Swift's Glibc module does not export.
+int cvic_lsetxattr(const char *path, const char *name, const void *value, size_t size);
+dev_t cvic_makedev(unsigned int major, unsigned int minor);
+ssize_t cvic_lgetxattr(const char *path, const char *name, void *value, size_t size);
+
 #endif

@@ -1,0 +1,21 @@
+import CVICSystem
+import Glibc
+
+/// File-system calls Swift's Glibc module does not export.
+public enum FileSystem {
+    /// Sets an extended attribute on `path` itself (not a link's target). Returns 0 or -1/errno.
+    @discardableResult
+    public static func setAttribute(_ path: String, name: String, value: [UInt8]) -> Int32 {
+        value.withUnsafeBytes { cvic_lsetxattr(path, name, $0.baseAddress, $0.count) }
+    }
+
+    /// A device number from its major and minor parts.
+    public static func device(major: UInt32, minor: UInt32) -> dev_t { cvic_makedev(major, minor) }
+
+    /// The value of an extended attribute of `path` itself, or nil.
+    public static func attribute(_ path: String, name: String) -> [UInt8]? {
+        var value = [UInt8](repeating: 0, count: 4096)
+        let n = value.withUnsafeMutableBytes { cvic_lgetxattr(path, name, $0.baseAddress, $0.count) }
+        return n < 0 ? nil : Array(value[0..<n])
+    }
+}
