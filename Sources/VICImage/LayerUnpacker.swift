@@ -162,14 +162,15 @@ public struct LayerUnpacker {
 }
 
 /// Passes bytes through while computing their SHA-256, to verify digests while streaming.
-public struct HashingByteSource<Upstream: ByteSource>: ByteSource {
+/// A class, so the reader that consumes it and the caller that asks for the digest share it.
+public final class HashingByteSource<Upstream: ByteSource>: ByteSource {
     var upstream: Upstream
     public private(set) var hasher = SHA256()
     public private(set) var count = 0
 
     public init(_ upstream: Upstream) { self.upstream = upstream }
 
-    public mutating func read(upTo count: Int) throws -> [UInt8] {
+    public func read(upTo count: Int) throws -> [UInt8] {
         let bytes = try upstream.read(upTo: count)
         hasher.update(data: bytes)
         self.count += bytes.count

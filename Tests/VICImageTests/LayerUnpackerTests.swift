@@ -25,7 +25,7 @@ func fileMode(_ path: String) -> mode_t {
 @Suite struct LayerUnpackerTests {
     @Test func unpacksGzipLayerWithLinksLongNamesAndOwners() throws {
         try withTemporaryDirectory { root in
-            var source = HashingByteSource(try GzipByteSource(try FileByteSource(path: fixture("base.tar.gz"))))
+            let source = HashingByteSource(try GzipByteSource(try FileByteSource(path: fixture("base.tar.gz"))))
             let summary = try LayerUnpacker(root: root).unpack(source)
             _ = try source.read(upTo: 1)
             #expect(summary.entries == 10)

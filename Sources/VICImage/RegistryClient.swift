@@ -1,0 +1,155 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import VICCore
+
+/// Where one repository lives: a registry base URL and the repository path in it.
+public struct RegistryRepository: Sendable, Hashable, CustomStringConvertible {
+    /// "https://registry-1.docker.io" or a mirror's URL, without a trailing slash.
+    public var baseURL: String
+    public var path: String
+
+    public var description: String { "\(baseURL)/\(path)" }
+}
+
+/// The Registry HTTP API v2, read-only: manifests and blobs, with anonymous bearer tokens.
+/// HTTPS with the system CAs by default; plain HTTP for registries listed as insecure.
+public actor RegistryClient {
+    let http: HTTPClient
+    let insecure: Set<String>
+    var tokens: [String: String] = [:]
+
+    /// `insecureRegistries` are `host[:port]` names reached over plain HTTP.
+    public init(insecureRegistries: [String]) {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        insecure = Set(insecureRegistries)
+    }
+
+    public func shutdown() async {
+        try? await http.shutdown()
+    }
+
+    /// The URL for a registry domain: Docker Hub's API host for docker.io; HTTP when insecure.
+    public func repository(domain: String, path: String) -> RegistryRepository {
+        if domain == ImageReference.defaultDomain {
+            return RegistryRepository(baseURL: "https://registry-1.docker.io", path: path)
+        }
+        let scheme = insecure.contains(domain) ? "http" : "https"
+        return RegistryRepository(baseURL: "\(scheme)://\(domain)", path: path)
+    }
+
+    /// A manifest or index, with its media type and digest.
+    public func manifest(_ repository: RegistryRepository, reference: String) async throws -> (data: Data, mediaType: String, digest: String) {
+        let url = "\(repository.baseURL)/v2/\(repository.path)/manifests/\(reference)"
+        let response = try await send(url, repository: repository, accept: MediaType.acceptedManifests)
+        let body = try await response.body.collect(upTo: 8 << 20)
+        let data = Data(body.readableBytesView)
+        guard response.status == .ok else {
+            throw RegistryClient.error(response.status, url: url, body: data, what: "manifest \(reference)")
+        }
+        let digest = ContentStore.digest(of: data)
+        if reference.hasPrefix("sha256:"), digest != reference {
+            throw VICError(.invalidArgument, "manifest digest mismatch for \(repository): expected \(reference), got \(digest)")
+        }
+        let mediaType = response.headers.first(name: "Content-Type")?.split(separator: ";").first.map(String.init)
+            ?? MediaType.dockerManifest
+        return (data, mediaType, digest)
+    }
+
+    /// Streams a blob into `path`, calling `progress` with the bytes so far.
+    public func download(
+        _ repository: RegistryRepository, digest: String, to path: String,
+        progress: @Sendable (Int64) -> Void
+    ) async throws {
+        let url = "\(repository.baseURL)/v2/\(repository.path)/blobs/\(digest)"
+        let response = try await send(url, repository: repository, accept: [])
+        guard response.status == .ok else {
+            let body = try await response.body.collect(upTo: 1 << 16)
+            throw RegistryClient.error(response.status, url: url, body: Data(body.readableBytesView), what: "blob \(digest)")
+        }
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: path) else {
+            throw VICError(.internal, "cannot create \(path)")
+        }
+        defer { try? handle.close() }
+        var received: Int64 = 0
+        for try await chunk in response.body {
+            try handle.write(contentsOf: Data(chunk.readableBytesView))
+            received += Int64(chunk.readableBytes)
+            progress(received)
+        }
+    }
+
+    /// GET with the cached token; on 401 with a Bearer challenge, fetch a token and retry once.
+    func send(_ url: String, repository: RegistryRepository, accept: [String]) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: url)
+        if !accept.isEmpty { request.headers.add(name: "Accept", value: accept.joined(separator: ", ")) }
+        let key = "\(repository.baseURL) \(repository.path)"
+        if let token = tokens[key] { request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)") }
+        let response = try await execute(request, url: url)
+        guard response.status == .unauthorized,
+              let challenge = response.headers.first(name: "WWW-Authenticate"),
+              let parameters = RegistryClient.bearerParameters(challenge), tokens[key] == nil
+        else { return response }
+        tokens[key] = try await token(parameters, repository: repository)
+        return try await send(url, repository: repository, accept: accept)
+    }
+
+    func execute(_ request: HTTPClientRequest, url: String) async throws -> HTTPClientResponse {
+        do { return try await http.execute(request, timeout: .seconds(300)) } catch {
+            throw VICError.wrapping(error, "registry \(url) unreachable", code: .unavailable)
+        }
+    }
+
+    func token(_ parameters: [String: String], repository: RegistryRepository) async throws -> String {
+        guard let realm = parameters["realm"], var components = URLComponents(string: realm) else {
+            throw VICError(.unavailable, "registry \(repository.baseURL) sent a Bearer challenge without a realm")
+        }
+        components.queryItems = ["service", "scope"].compactMap { name in
+            parameters[name].map { URLQueryItem(name: name, value: $0) }
+        }
+        if parameters["scope"] == nil {
+            components.queryItems?.append(URLQueryItem(name: "scope", value: "repository:\(repository.path):pull"))
+        }
+        guard let url = components.string else { throw VICError(.unavailable, "bad token realm \(realm)") }
+        let response = try await execute(HTTPClientRequest(url: url), url: url)
+        let body = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
+        struct Token: Decodable { var token: String?; var access_token: String? }
+        guard response.status == .ok, let decoded = try? JSONDecoder().decode(Token.self, from: body),
+              let token = decoded.token ?? decoded.access_token else {
+            throw VICError(.unavailable, "registry token service \(realm) refused: \(response.status)")
+        }
+        return token
+    }
+
+    /// `Bearer realm="…",service="…",scope="…"` → its parameters.
+    static func bearerParameters(_ header: String) -> [String: String]? {
+        guard header.lowercased().hasPrefix("bearer ") else { return nil }
+        var parameters: [String: String] = [:]
+        let rest = header.dropFirst("bearer ".count)
+        var key = "", value = "", inQuotes = false, readingValue = false
+        func flush() {
+            if !key.isEmpty { parameters[key.trimmingCharacters(in: .whitespaces).lowercased()] = value }
+            key = ""; value = ""; readingValue = false
+        }
+        for character in rest {
+            if character == "\"" { inQuotes.toggle(); continue }
+            if !inQuotes && character == "," { flush(); continue }
+            if !readingValue && character == "=" { readingValue = true; continue }
+            if readingValue { value.append(character) } else { key.append(character) }
+        }
+        flush()
+        return parameters
+    }
+
+    static func error(_ status: HTTPResponseStatus, url: String, body: Data, what: String) -> VICError {
+        struct Errors: Decodable { struct Item: Decodable { var code: String?; var message: String? }; var errors: [Item]? }
+        let detail = (try? JSONDecoder().decode(Errors.self, from: body))?.errors?.first?.message ?? "\(status)"
+        let code: VICError.Code = status == .notFound ? .notFound : status == .unauthorized ? .invalidArgument : .unavailable
+        return VICError(code, "\(what): \(detail)")
+    }
+}
