@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "vic-machine", targets: ["vic-machine"]),
         .executable(name: "vchd", targets: ["vchd"]),
+        .executable(name: "vic-shim", targets: ["vic-shim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -55,6 +56,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
+        // OCI runtime spec, the crun/runc driver and the shim client (stdio, attach, exit).
+        .target(name: "VICRuntime", dependencies: ["VICCore", "VICSystem"], swiftSettings: settings),
         // The typed, versioned VCH configuration and its crash-safe store.
         .target(name: "VICConfig", dependencies: ["VICCore", "VICSystem"], swiftSettings: settings),
         // The Docker Engine API v1.45: routing, wire models, errors, the NIO server.
@@ -91,6 +94,8 @@ let package = Package(
             swiftSettings: settings),
         .executableTarget(name: "vic-machine", dependencies: ["VICMachine"], swiftSettings: settings),
         .executableTarget(name: "vchd", dependencies: ["VICAppliance"], swiftSettings: settings),
+        // The per-container supervisor (C, a few hundred KiB of memory per container).
+        .executableTarget(name: "vic-shim", cSettings: [.unsafeFlags(["-Wall", "-Werror"])]),
 
         .testTarget(name: "VICCoreTests", dependencies: ["VICCore"], swiftSettings: settings),
         .testTarget(name: "VICImageTests", dependencies: ["VICImage", "VICSystem"], exclude: ["Fixtures"], swiftSettings: settings),

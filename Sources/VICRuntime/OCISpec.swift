@@ -1,0 +1,143 @@
+import Foundation
+
+/// The subset of the OCI runtime specification (config.json) vic writes. Field names are the
+/// spec's own, so the synthesized coding is the wire format.
+public struct OCISpec: Codable, Sendable, Equatable {
+    public var ociVersion = "1.0.2"
+    public var process: Process
+    public var root: Root
+    public var hostname: String
+    public var mounts: [Mount]
+    public var linux: Linux
+
+    public struct Process: Codable, Sendable, Equatable {
+        public var terminal: Bool
+        public var consoleSize: ConsoleSize?
+        public var user: User
+        public var args: [String]
+        public var env: [String]
+        public var cwd: String
+        public var capabilities: Capabilities
+        public var rlimits: [Rlimit]
+        public var noNewPrivileges: Bool
+    }
+
+    public struct ConsoleSize: Codable, Sendable, Equatable { public var height: Int; public var width: Int }
+    public struct User: Codable, Sendable, Equatable {
+        public var uid: UInt32
+        public var gid: UInt32
+        public var additionalGids: [UInt32]?
+    }
+    public struct Capabilities: Codable, Sendable, Equatable {
+        public var bounding: [String]
+        public var effective: [String]
+        public var permitted: [String]
+    }
+    public struct Rlimit: Codable, Sendable, Equatable { public var type: String; public var hard: UInt64; public var soft: UInt64 }
+    public struct Root: Codable, Sendable, Equatable { public var path: String; public var readonly: Bool }
+    public struct Mount: Codable, Sendable, Equatable {
+        public var destination: String
+        public var type: String?
+        public var source: String?
+        public var options: [String]?
+    }
+    public struct Linux: Codable, Sendable, Equatable {
+        public var namespaces: [Namespace]
+        public var resources: Resources?
+        public var maskedPaths: [String]
+        public var readonlyPaths: [String]
+    }
+    public struct Namespace: Codable, Sendable, Equatable { public var type: String; public var path: String? }
+    public struct Resources: Codable, Sendable, Equatable {
+        public var memory: Memory?
+        public var cpu: CPU?
+        public var pids: Pids?
+    }
+    public struct Memory: Codable, Sendable, Equatable { public var limit: Int64? }
+    public struct CPU: Codable, Sendable, Equatable { public var quota: Int64?; public var period: UInt64? }
+    public struct Pids: Codable, Sendable, Equatable { public var limit: Int64 }
+
+    /// Docker's default capability set.
+    public static let defaultCapabilities = [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
+        "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+        "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+    ]
+}
+
+/// What a container process needs, in vic's terms; `OCISpec.make` turns it into a spec.
+public struct ProcessSettings: Sendable, Equatable {
+    public var args: [String]
+    public var env: [String]
+    public var cwd: String
+    public var uid: UInt32
+    public var gid: UInt32
+    public var terminal: Bool
+    public var hostname: String
+    public var memoryLimit: Int64?
+    /// CPU quota in microseconds per 100 ms period (Docker's --cpus × 100000).
+    public var cpuQuota: Int64?
+
+    public init(args: [String], env: [String], cwd: String, uid: UInt32, gid: UInt32, terminal: Bool,
+                hostname: String, memoryLimit: Int64? = nil, cpuQuota: Int64? = nil) {
+        self.args = args
+        self.env = env
+        self.cwd = cwd
+        self.uid = uid
+        self.gid = gid
+        self.terminal = terminal
+        self.hostname = hostname
+        self.memoryLimit = memoryLimit
+        self.cpuQuota = cpuQuota
+    }
+}
+
+extension OCISpec {
+    /// A spec like Docker's default: its own PID, IPC, UTS and mount namespaces, the given network
+    /// namespace, Docker's capabilities, masked /proc paths, and /etc/{hosts,hostname,resolv.conf}
+    /// bind-mounted from `etcDirectory`.
+    public static func make(
+        _ settings: ProcessSettings, rootfs: String, networkNamespace: String, etcDirectory: String
+    ) -> OCISpec {
+        let caps = OCISpec.defaultCapabilities
+        var resources: Resources?
+        if settings.memoryLimit != nil || settings.cpuQuota != nil {
+            resources = Resources(
+                memory: settings.memoryLimit.map { Memory(limit: $0) },
+                cpu: settings.cpuQuota.map { CPU(quota: $0, period: 100_000) }, pids: nil)
+        }
+        let etc = ["hosts", "hostname", "resolv.conf"].map {
+            Mount(destination: "/etc/\($0)", type: "bind", source: "\(etcDirectory)/\($0)", options: ["rbind", "rprivate"])
+        }
+        return OCISpec(
+            process: Process(
+                terminal: settings.terminal, consoleSize: settings.terminal ? ConsoleSize(height: 24, width: 80) : nil,
+                user: User(uid: settings.uid, gid: settings.gid, additionalGids: nil),
+                args: settings.args, env: settings.env, cwd: settings.cwd,
+                capabilities: Capabilities(bounding: caps, effective: caps, permitted: caps),
+                rlimits: [Rlimit(type: "RLIMIT_NOFILE", hard: 1_048_576, soft: 1_048_576)],
+                noNewPrivileges: false),
+            root: Root(path: rootfs, readonly: false),
+            hostname: settings.hostname,
+            mounts: [
+                Mount(destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"]),
+                Mount(destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
+                Mount(destination: "/dev/pts", type: "devpts", source: "devpts",
+                      options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
+                Mount(destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
+                Mount(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]),
+                Mount(destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]),
+            ] + etc,
+            linux: Linux(
+                namespaces: [
+                    Namespace(type: "pid", path: nil), Namespace(type: "ipc", path: nil),
+                    Namespace(type: "uts", path: nil), Namespace(type: "mount", path: nil),
+                    Namespace(type: "network", path: networkNamespace),
+                ],
+                resources: resources,
+                maskedPaths: ["/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+                              "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+                              "/sys/firmware"],
+                readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]))
+    }
+}

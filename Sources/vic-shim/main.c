@@ -1,0 +1,364 @@
+/*
+ * vic-shim: supervises one container for vchd, like containerd-shim or conmon.
+ *
+ * It runs `RUNTIME create`, becomes the container's subreaper, keeps its stdio, writes the
+ * json-file log, serves attach clients on STATE/attach.sock, and records the exit status in
+ * STATE/exit when the container ends. It outlives vchd, so a restarted vchd re-adopts it.
+ *
+ * Usage: vic-shim RUNTIME RUNTIME_ROOT ID BUNDLE STATE [tty] [stdin]
+ *
+ * Attach protocol: a client connects to STATE/attach.sock and sends one line:
+ *   "ATTACH <stdin> <stdout> <stderr>\n"  then receives output (raw with a TTY, else Docker's
+ *                                          8-byte stream framing) and sends input; a half-close
+ *                                          of its side closes the container's stdin.
+ *   "WAIT\n"                               the connection closes after STATE/exit is written.
+ *   "RESIZE <rows> <cols>\n"               resizes the TTY.
+ * Files in STATE: shim.pid, init.pid (by the runtime), created | create-failed, container.log, exit.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CLIENTS 64
+#define BUF 32768
+
+extern char **environ;
+
+enum { C_NONE, C_PENDING, C_ATTACH, C_WAIT };
+struct client { int fd; int kind; int in, out, err; char line[128]; int len; };
+
+static const char *state_dir;
+static struct client clients[MAX_CLIENTS];
+static int log_fd = -1;
+static int stdin_fd = -1;          /* container stdin: pipe write end, or the pty master */
+static int out_fd = -1, err_fd = -1; /* container stdout/stderr read ends (out_fd = pty with tty) */
+static int tty;
+static char partial[2][BUF];
+static size_t partial_len[2];
+
+static void path_in(char *out, size_t size, const char *name) { snprintf(out, size, "%s/%s", state_dir, name); }
+
+static void write_file(const char *name, const char *text) {
+    char path[4096], tmp[4096];
+    path_in(path, sizeof path, name);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    if (write(fd, text, strlen(text)) < 0) { /* reported by the missing file */ }
+    fsync(fd);
+    close(fd);
+    rename(tmp, path);
+}
+
+static void write_all(int fd, const void *data, size_t len) {
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) { if (errno == EINTR) continue; return; }
+        p += n; len -= (size_t)n;
+    }
+}
+
+static void now_rfc3339(char *out, size_t size) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    char base[32];
+    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, size, "%s.%09ldZ", base, ts.tv_nsec);
+}
+
+/* One json-file log entry, as Docker writes it. */
+static void log_entry(int stream, const char *data, size_t len) {
+    if (log_fd < 0) return;
+    static char json[BUF * 6 + 256];
+    size_t o = 0;
+    o += (size_t)snprintf(json + o, sizeof json - o, "{\"log\":\"");
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)data[i];
+        if (c == '"' || c == '\\') { json[o++] = '\\'; json[o++] = (char)c; }
+        else if (c == '\n') { json[o++] = '\\'; json[o++] = 'n'; }
+        else if (c == '\r') { json[o++] = '\\'; json[o++] = 'r'; }
+        else if (c == '\t') { json[o++] = '\\'; json[o++] = 't'; }
+        else if (c < 0x20) o += (size_t)snprintf(json + o, sizeof json - o, "\\u%04x", c);
+        else json[o++] = (char)c;
+    }
+    char stamp[64];
+    now_rfc3339(stamp, sizeof stamp);
+    o += (size_t)snprintf(json + o, sizeof json - o, "\",\"stream\":\"%s\",\"time\":\"%s\"}\n",
+                          stream == 1 ? "stdout" : "stderr", stamp);
+    write_all(log_fd, json, o);
+}
+
+/* Logs complete lines; keeps a trailing partial line until it completes or the buffer fills. */
+static void log_output(int stream, const char *data, size_t len, int flush) {
+    int s = stream - 1;
+    for (size_t i = 0; i < len; i++) {
+        partial[s][partial_len[s]++] = data[i];
+        if (data[i] == '\n' || partial_len[s] == BUF) {
+            log_entry(stream, partial[s], partial_len[s]);
+            partial_len[s] = 0;
+        }
+    }
+    if (flush && partial_len[s] > 0) { log_entry(stream, partial[s], partial_len[s]); partial_len[s] = 0; }
+}
+
+static void close_client(int i) {
+    if (clients[i].kind != C_NONE) close(clients[i].fd);
+    clients[i].kind = C_NONE;
+}
+
+static void fanout(int stream, const char *data, size_t len) {
+    unsigned char header[8] = {(unsigned char)stream, 0, 0, 0,
+        (unsigned char)(len >> 24), (unsigned char)(len >> 16), (unsigned char)(len >> 8), (unsigned char)len};
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        struct client *c = &clients[i];
+        if (c->kind != C_ATTACH || (stream == 1 && !c->out) || (stream == 2 && !c->err)) continue;
+        if (!tty) write_all(c->fd, header, 8);
+        write_all(c->fd, data, len);
+    }
+}
+
+static int read_output(int fd, int stream) {
+    char buf[BUF];
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) return -1;
+    log_output(stream, buf, (size_t)n, 0);
+    fanout(stream, buf, (size_t)n);
+    return 0;
+}
+
+static void handle_line(int i) {
+    struct client *c = &clients[i];
+    c->line[c->len] = 0;
+    int a, b, d;
+    if (sscanf(c->line, "ATTACH %d %d %d", &a, &b, &d) == 3) {
+        c->kind = C_ATTACH; c->in = a; c->out = b; c->err = d;
+        if (!a) shutdown(c->fd, SHUT_RD);
+    } else if (strncmp(c->line, "WAIT", 4) == 0) {
+        c->kind = C_WAIT;
+    } else if (sscanf(c->line, "RESIZE %d %d", &a, &b) == 2) {
+        if (tty && stdin_fd >= 0) {
+            struct winsize ws = {.ws_row = (unsigned short)a, .ws_col = (unsigned short)b};
+            ioctl(stdin_fd, TIOCSWINSZ, &ws);
+        }
+        close_client(i);
+    } else {
+        close_client(i);
+    }
+}
+
+static void client_readable(int i) {
+    struct client *c = &clients[i];
+    char buf[BUF];
+    if (c->kind == C_PENDING) {
+        ssize_t n = read(c->fd, c->line + c->len, 1);
+        if (n <= 0) { close_client(i); return; }
+        if (c->line[c->len] == '\n' || c->len == (int)sizeof c->line - 2) { handle_line(i); return; }
+        c->len++;
+        return;
+    }
+    ssize_t n = read(c->fd, buf, sizeof buf);
+    if (n > 0) {
+        if (c->kind == C_ATTACH && c->in && stdin_fd >= 0) write_all(stdin_fd, buf, (size_t)n);
+        return;
+    }
+    if (c->kind == C_ATTACH && c->in) {
+        /* The client closed its input: so does the container (docker's stdin half-close). */
+        if (!tty && stdin_fd >= 0) { close(stdin_fd); stdin_fd = -1; }
+        c->in = 0;
+        if (n == 0) return; /* keep sending output */
+    }
+    close_client(i);
+}
+
+static int receive_fd(int sock) {
+    char data[1];
+    struct iovec iov = {.iov_base = data, .iov_len = 1};
+    char control[CMSG_SPACE(sizeof(int))];
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0) return -1;
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    if (!cm || cm->cmsg_type != SCM_RIGHTS) return -1;
+    int fd;
+    memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+    return fd;
+}
+
+static int listen_unix(const char *name) {
+    char path[4096];
+    path_in(path, sizeof path, name);
+    unlink(path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (fd < 0 || strlen(path) >= sizeof addr.sun_path) return -1;
+    strcpy(addr.sun_path, path);
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(fd, 16) < 0) return -1;
+    chmod(path, 0600);
+    return fd;
+}
+
+static void fail(const char *what) {
+    char text[512];
+    snprintf(text, sizeof text, "%s: %s\n", what, strerror(errno));
+    write_file("create-failed", text);
+    exit(1);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 6) { fprintf(stderr, "usage: vic-shim RUNTIME ROOT ID BUNDLE STATE [tty] [stdin]\n"); return 2; }
+    const char *runtime = argv[1], *root = argv[2], *id = argv[3], *bundle = argv[4];
+    state_dir = argv[5];
+    int want_stdin = 0;
+    for (int i = 6; i < argc; i++) {
+        if (strcmp(argv[i], "tty") == 0) tty = 1;
+        if (strcmp(argv[i], "stdin") == 0) want_stdin = 1;
+    }
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    char pidtext[32];
+    snprintf(pidtext, sizeof pidtext, "%d\n", getpid());
+    write_file("shim.pid", pidtext);
+
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGCHLD);
+    sigaddset(&mask, SIGPIPE);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    sigdelset(&mask, SIGPIPE);
+    int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+
+    char log_path[4096], pid_path[4096], console_path[4096];
+    path_in(log_path, sizeof log_path, "container.log");
+    path_in(pid_path, sizeof pid_path, "init.pid");
+    path_in(console_path, sizeof console_path, "console.sock");
+    log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    int attach_fd = listen_unix("attach.sock");
+    if (attach_fd < 0) fail("attach socket");
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    int console_fd = -1;
+    int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+    if (tty) {
+        console_fd = listen_unix("console.sock");
+        if (console_fd < 0) fail("console socket");
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    } else {
+        if ((want_stdin && pipe2(in_pipe, O_CLOEXEC) < 0) || pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0)
+            fail("pipes");
+        if (want_stdin) posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
+        else posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+        posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+    }
+    const char *args[16];
+    int n = 0;
+    args[n++] = runtime; args[n++] = "--root"; args[n++] = root; args[n++] = "create";
+    args[n++] = "--bundle"; args[n++] = bundle; args[n++] = "--pid-file"; args[n++] = pid_path;
+    if (tty) { args[n++] = "--console-socket"; args[n++] = console_path; }
+    args[n++] = id; args[n] = NULL;
+    pid_t runtime_pid;
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+    if (posix_spawn(&runtime_pid, runtime, &actions, &attr, (char *const *)args, environ) != 0) fail("spawn runtime");
+    if (tty) {
+        int conn = accept4(console_fd, NULL, NULL, SOCK_CLOEXEC);
+        int master = conn >= 0 ? receive_fd(conn) : -1;
+        if (conn >= 0) close(conn);
+        close(console_fd);
+        unlink(console_path);
+        if (master < 0) { kill(runtime_pid, SIGKILL); }
+        stdin_fd = out_fd = master;
+    } else {
+        if (in_pipe[0] >= 0) close(in_pipe[0]);
+        close(out_pipe[1]);
+        close(err_pipe[1]);
+        stdin_fd = in_pipe[1];
+        out_fd = out_pipe[0];
+        err_fd = err_pipe[0];
+    }
+    int status;
+    while (waitpid(runtime_pid, &status, 0) < 0 && errno == EINTR) {}
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) { errno = EIO; fail("runtime create failed"); }
+    FILE *pf = fopen(pid_path, "r");
+    int init_pid = 0;
+    if (!pf || fscanf(pf, "%d", &init_pid) != 1) fail("read init pid");
+    fclose(pf);
+    write_file("created", "ok\n");
+
+    int exit_code = -1;
+    for (;;) {
+        struct pollfd fds[MAX_CLIENTS + 4];
+        int map[MAX_CLIENTS + 4];
+        int count = 0;
+        fds[count] = (struct pollfd){.fd = sfd, .events = POLLIN}; map[count++] = -1;
+        fds[count] = (struct pollfd){.fd = attach_fd, .events = POLLIN}; map[count++] = -2;
+        if (out_fd >= 0) { fds[count] = (struct pollfd){.fd = out_fd, .events = POLLIN}; map[count++] = -3; }
+        if (err_fd >= 0) { fds[count] = (struct pollfd){.fd = err_fd, .events = POLLIN}; map[count++] = -4; }
+        for (int i = 0; i < MAX_CLIENTS; i++)
+            if (clients[i].kind != C_NONE && (clients[i].kind == C_PENDING || clients[i].in || clients[i].kind == C_WAIT)) {
+                fds[count] = (struct pollfd){.fd = clients[i].fd, .events = POLLIN}; map[count++] = i;
+            }
+        int ready = poll(fds, (nfds_t)count, exit_code >= 0 ? 200 : -1);
+        if (ready < 0 && errno != EINTR) break;
+        if (ready == 0 && exit_code >= 0) break; /* output drained after exit */
+        for (int k = 0; k < count && ready > 0; k++) {
+            if (!fds[k].revents) continue;
+            if (map[k] == -1) {
+                struct signalfd_siginfo info;
+                if (read(sfd, &info, sizeof info) < 0) {}
+                pid_t pid;
+                while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+                    if (pid == init_pid)
+                        exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+                }
+            } else if (map[k] == -2) {
+                int fd = accept4(attach_fd, NULL, NULL, SOCK_CLOEXEC);
+                for (int i = 0; fd >= 0 && i < MAX_CLIENTS; i++)
+                    if (clients[i].kind == C_NONE) { clients[i] = (struct client){.fd = fd, .kind = C_PENDING}; fd = -1; }
+                if (fd >= 0) close(fd);
+            } else if (map[k] == -3) {
+                if (read_output(out_fd, 1) < 0) { close(out_fd); if (stdin_fd == out_fd) stdin_fd = -1; out_fd = -1; }
+            } else if (map[k] == -4) {
+                if (read_output(err_fd, 2) < 0) { close(err_fd); err_fd = -1; }
+            } else {
+                client_readable(map[k]);
+            }
+        }
+        if (exit_code >= 0 && out_fd < 0 && err_fd < 0) break;
+    }
+    log_output(1, "", 0, 1);
+    log_output(2, "", 0, 1);
+    char stamp[64], text[160];
+    now_rfc3339(stamp, sizeof stamp);
+    snprintf(text, sizeof text, "{\"code\":%d,\"finishedAt\":\"%s\"}\n", exit_code, stamp);
+    write_file("exit", text);
+    for (int i = 0; i < MAX_CLIENTS; i++) close_client(i);
+    char sock_path[4096];
+    path_in(sock_path, sizeof sock_path, "attach.sock");
+    unlink(sock_path);
+    return 0;
+}
