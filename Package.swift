@@ -72,11 +72,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
+        // Containers and networks: lifecycle, IPAM, persistence; ties images, runtime and plumbing.
+        .target(
+            name: "VICPortLayer",
+            dependencies: [
+                "VICCore", "VICSystem", "VICPlumbing", "VICConfig", "VICImage", "VICRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings),
         // The appliance daemon's services: network scopes, DHCP renewal, the Docker backend.
         .target(
             name: "VICAppliance",
             dependencies: [
-                "VICCore", "VICSystem", "VICPlumbing", "VICConfig", "VICEngineAPI",
+                "VICCore", "VICSystem", "VICPlumbing", "VICConfig", "VICEngineAPI", "VICPortLayer", "VICImage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

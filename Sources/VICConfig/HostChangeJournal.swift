@@ -6,6 +6,8 @@ import VICSystem
 public enum HostChange: Codable, Sendable, Equatable {
     case directory(path: String)
     case namespace(name: String)
+    /// A name given to an existing namespace (the host's); undoing it removes only the name.
+    case namespaceName(name: String)
     /// A link in the host namespace (a bridge or a veth end); deleting it deletes its peer.
     case link(name: String)
     case address(IPv4Interface, link: String)

@@ -16,6 +16,9 @@ public struct VCHConfiguration: Codable, Sendable, Equatable {
     public var created: Date
     /// The appliance's network namespace, `vch-<name>`.
     public var namespace: String
+    /// A name under /run/netns for the host's network namespace (where the port groups are),
+    /// `vch-<name>-host`, so vchd can attach container NICs to port groups.
+    public var hostNamespace: String
     /// One per distinct port group, in role order (public, client, management, bridge).
     public var nics: [ApplianceNIC]
     public var bridge: BridgeNetwork
@@ -30,7 +33,7 @@ public struct VCHConfiguration: Codable, Sendable, Equatable {
     public var networkIDs: [String: String]
 
     public init(
-        name: String, id: String, created: Date, namespace: String, nics: [ApplianceNIC],
+        name: String, id: String, created: Date, namespace: String, hostNamespace: String, nics: [ApplianceNIC],
         bridge: BridgeNetwork, containerNetworks: [ContainerNetwork], dnsServers: [IPv4Address],
         tls: TLSSettings, imageStore: String, registryMirrors: [String], insecureRegistries: [String],
         networkIDs: [String: String]
@@ -40,6 +43,7 @@ public struct VCHConfiguration: Codable, Sendable, Equatable {
         self.id = id
         self.created = created
         self.namespace = namespace
+        self.hostNamespace = hostNamespace
         self.nics = nics
         self.bridge = bridge
         self.containerNetworks = containerNetworks

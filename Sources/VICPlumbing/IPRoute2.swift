@@ -27,15 +27,23 @@ public struct IPRoute2: LinkControl {
         try await run(nil, ["link", "set", "dev", name, "up"])
     }
 
-    public func createVethPair(hostName: String, peerName: String, peerNamespace: String) async throws {
-        try await run(nil, [
+    public func createVethPair(hostName: String, in namespace: String?, peerName: String, peerNamespace: String) async throws {
+        try await run(namespace, [
             "link", "add", "name", hostName, "type", "veth",
             "peer", "name", peerName, "netns", peerNamespace,
         ])
     }
 
-    public func attach(link: String, toBridge bridge: String) async throws {
-        try await run(nil, ["link", "set", "dev", link, "master", bridge])
+    public func attach(link: String, toBridge bridge: String, in namespace: String?) async throws {
+        try await run(namespace, ["link", "set", "dev", link, "master", bridge])
+    }
+
+    public func setMACAddress(_ address: String, of link: String, in namespace: String?) async throws {
+        try await run(namespace, ["link", "set", "dev", link, "address", address])
+    }
+
+    public func nameNamespace(_ name: String, ofProcess pid: Int32) async throws {
+        try await run(nil, ["netns", "attach", name, String(pid)])
     }
 
     public func setUp(link: String, in namespace: String?) async throws {

@@ -45,11 +45,15 @@ public protocol LinkControl: Sendable {
 
     /// Creates a bridge with no uplinks and brings it up.
     func createBridge(named name: String, alias: String?) async throws
-    /// Creates a veth pair whose `hostName` end stays in the caller's namespace and whose
+    /// Creates a veth pair whose `hostName` end is in `namespace` (nil: the caller's) and whose
     /// `peerName` end is created directly inside `peerNamespace`.
-    func createVethPair(hostName: String, peerName: String, peerNamespace: String) async throws
-    /// Enslaves `link` to `bridge` in the caller's namespace.
-    func attach(link: String, toBridge bridge: String) async throws
+    func createVethPair(hostName: String, in namespace: String?, peerName: String, peerNamespace: String) async throws
+    /// Enslaves `link` to `bridge`, both in `namespace`.
+    func attach(link: String, toBridge bridge: String, in namespace: String?) async throws
+    func setMACAddress(_ address: String, of link: String, in namespace: String?) async throws
+    /// Gives the running process `pid`'s network namespace a name under /run/netns (a bind
+    /// mount, removed by `deleteNamespace` without affecting the namespace itself).
+    func nameNamespace(_ name: String, ofProcess pid: Int32) async throws
     func setUp(link: String, in namespace: String?) async throws
     /// Deletes a link; a link that is already gone is not an error.
     func deleteLink(named name: String, in namespace: String?) async throws
@@ -71,6 +75,14 @@ public protocol LinkControl: Sendable {
 }
 
 extension LinkControl {
+    public func createVethPair(hostName: String, peerName: String, peerNamespace: String) async throws {
+        try await createVethPair(hostName: hostName, in: nil, peerName: peerName, peerNamespace: peerNamespace)
+    }
+
+    public func attach(link: String, toBridge bridge: String) async throws {
+        try await attach(link: link, toBridge: bridge, in: nil)
+    }
+
     /// The bridge whose name or alias is `portGroup`, or nil.
     /// Errors when two different bridges answer to the same name ("ambiguous network").
     public func findBridge(_ portGroup: String, in namespace: String? = nil) async throws -> LinkInfo? {

@@ -10,33 +10,15 @@ public enum LocalHTTP {
     }
 
     /// Sends `method path` to the socket and reads the whole response.
-    /// Blocking, with `timeout` seconds for each of connect, send and receive.
+    /// Blocking, with `timeout` seconds for each send and receive.
     public static func request(
         socketPath: String, method: String = "GET", path: String, timeout: Int = 5
     ) throws -> Response {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw errnoError("socket", code: .unavailable) }
+        let fd = try UnixSocket.connect(socketPath)
         defer { close(fd) }
         var tv = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(socketPath.utf8)
-        guard pathBytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw VICError(.invalidArgument, "socket path too long: \(socketPath)")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: pathBytes)
-            raw[pathBytes.count] = 0
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard connected == 0 else { throw errnoError("connect \(socketPath)", code: .unavailable) }
 
         let request = Array("\(method) \(path) HTTP/1.0\r\nHost: vchd\r\n\r\n".utf8)
         var sent = 0

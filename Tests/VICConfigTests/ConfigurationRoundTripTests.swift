@@ -12,7 +12,7 @@ import VICCore
         func range(_ text: String) throws -> IPv4Range { try #require(IPv4Range(parsing: text)) }
         return VCHConfiguration(
             name: "demo", id: Identifier.random(), created: Date(timeIntervalSince1970: 1_780_000_000),
-            namespace: "vch-demo",
+            namespace: "vch-demo", hostNamespace: "vch-demo-host",
             nics: [
                 ApplianceNIC(name: "public", roles: [.public, .client], portGroup: "vmnet", hostLink: "vh0-p",
                              staticAddress: try cidr("10.0.0.2/24"),

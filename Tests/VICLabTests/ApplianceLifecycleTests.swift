@@ -46,6 +46,7 @@ func daemonPIDs(_ vch: String) -> [Int32] {
 /// Asserts that nothing of `vch` is left: namespace, host links, processes, state, certificates.
 func expectNothingLeft(_ lab: Lab, vch: String, linksBefore: Set<String>) async throws {
     #expect(!FileManager.default.fileExists(atPath: "/run/netns/vch-\(vch)"), "namespace left")
+    #expect(!FileManager.default.fileExists(atPath: "/run/netns/vch-\(vch)-host"), "host namespace name left")
     let linksAfter = Set(try await IPRoute2().links(in: lab.name).map(\.name))
     #expect(linksAfter == linksBefore, "links left: \(linksAfter.subtracting(linksBefore))")
     #expect(daemonPIDs(vch).isEmpty, "vchd still running")

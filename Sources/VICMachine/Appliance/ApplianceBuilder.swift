@@ -85,6 +85,9 @@ public struct ApplianceBuilder: Sendable {
         console.info("Creating appliance namespace \(plan.namespace)")
         try journal.record(.namespace(name: plan.namespace))
         try await links.createNamespace(plan.namespace)
+        let hostNamespace = plan.namespace + "-host"
+        try journal.record(.namespaceName(name: hostNamespace))
+        try await links.nameNamespace(hostNamespace, ofProcess: getpid())
         for line in plan.sharingLines { console.info(line) }
 
         var nics = plan.nics
@@ -119,7 +122,8 @@ public struct ApplianceBuilder: Sendable {
         }
 
         let configuration = VCHConfiguration(
-            name: plan.name, id: Identifier.random(), created: Date(), namespace: plan.namespace, nics: nics,
+            name: plan.name, id: Identifier.random(), created: Date(), namespace: plan.namespace,
+            hostNamespace: hostNamespace, nics: nics,
             bridge: plan.bridge, containerNetworks: plan.containerNetworks, dnsServers: dns, tls: tls,
             imageStore: plan.imageStore ?? "\(paths.stateDirectory(plan.name))/images",
             registryMirrors: plan.registryMirrors, insecureRegistries: plan.insecureRegistries,

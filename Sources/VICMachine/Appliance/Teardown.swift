@@ -50,6 +50,8 @@ public struct Teardown: Sendable {
         case .namespace(let name):
             try await killProcesses(inNamespace: name)
             try await links.deleteNamespace(name)
+        case .namespaceName(let name):
+            try await links.deleteNamespace(name)
         case .directory(let path):
             try removeTree(path)
         }

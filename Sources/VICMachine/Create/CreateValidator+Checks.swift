@@ -13,8 +13,8 @@ extension CreateValidator {
         }
         if host.existingVCHs.contains(name) {
             report.fail("--name", "a VCH named \(quoted(name)) already exists; delete it first or choose another --name")
-        } else if host.existingNamespaces.contains("vch-\(name)") {
-            report.fail("--name", "network namespace vch-\(name) already exists")
+        } else if let taken = ["vch-\(name)", "vch-\(name)-host"].first(where: host.existingNamespaces.contains) {
+            report.fail("--name", "network namespace \(taken) already exists")
         }
         let prefix = "vh\(PortGroupNaming.hash(name, digits: 8))-"
         if let clash = host.links.first(where: { $0.name.hasPrefix(prefix) }) {

@@ -1,0 +1,51 @@
+import VICCore
+
+/// IPAM for one network: hands out the lowest free address of its ranges, never the all-zeros,
+/// all-ones, gateway or DNS addresses. An address stays reserved until it is released (at
+/// container removal), so a stopped container keeps it.
+public struct AddressPool: Sendable, Equatable {
+    public let subnet: IPv4Network
+    public let ranges: [IPv4Range]
+    public private(set) var reserved: Set<IPv4Address>
+
+    /// `ranges` empty means the whole subnet. `excluded` (gateway, DNS) are never handed out.
+    public init(subnet: IPv4Network, ranges: [IPv4Range] = [], excluded: [IPv4Address] = []) {
+        self.subnet = subnet
+        self.ranges = ranges.isEmpty ? [subnet.range] : ranges
+        var blocked = Set(excluded)
+        if subnet.prefixLength < 31 {
+            blocked.insert(subnet.first)
+            blocked.insert(subnet.last)
+        }
+        reserved = blocked
+    }
+
+    /// Reserves and returns the lowest free address.
+    public mutating func reserveNext(network: String) throws -> IPv4Address {
+        for range in ranges.sorted(by: { $0.first < $1.first }) {
+            var candidate = range.first
+            while true {
+                if subnet.contains(candidate) && !reserved.contains(candidate) {
+                    reserved.insert(candidate)
+                    return candidate
+                }
+                guard candidate < range.last, let next = candidate.advanced(by: 1) else { break }
+                candidate = next
+            }
+        }
+        throw VICError(.unavailable, "No available IP address in current network \(network)")
+    }
+
+    /// Reserves exactly `address` (`--ip`, or a reservation reloaded after a restart).
+    public mutating func reserve(_ address: IPv4Address, network: String) throws {
+        guard subnet.contains(address) else {
+            throw VICError(.invalidArgument, "address \(address) is not in network \(network) (\(subnet))")
+        }
+        guard !reserved.contains(address) else {
+            throw VICError(.conflict, "Address \(address) already in use in network \(network)")
+        }
+        reserved.insert(address)
+    }
+
+    public mutating func release(_ address: IPv4Address) { reserved.remove(address) }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import VICCore
+import VICSystem
+
+/// The files vic gives every container: /etc/hostname, /etc/hosts and /etc/resolv.conf,
+/// bind-mounted from the container's directory.
+struct ContainerFiles {
+    let record: ContainerRecord
+    let directory: String
+
+    func write() throws {
+        let etc = "\(directory)/etc"
+        try AtomicFile.makeDirectory(etc, mode: 0o755)
+        let hostname = record.config.hostname
+        var hosts = """
+            127.0.0.1\tlocalhost
+            ::1\tlocalhost ip6-localhost ip6-loopback
+            fe00::0\tip6-localnet
+            ff00::0\tip6-mcastprefix
+            ff02::1\tip6-allnodes
+            ff02::2\tip6-allrouters
+
+            """
+        for endpoint in record.endpoints {
+            hosts += "\(endpoint.address.address)\t\(hostname)\n"
+        }
+        let servers = record.endpoints.first?.dnsServers ?? []
+        let resolv = servers.map { "nameserver \($0)" }.joined(separator: "\n") + "\n"
+        try AtomicFile.write(Data((hostname + "\n").utf8), to: "\(etc)/hostname", mode: 0o644)
+        try AtomicFile.write(Data(hosts.utf8), to: "\(etc)/hosts", mode: 0o644)
+        try AtomicFile.write(Data(resolv.utf8), to: "\(etc)/resolv.conf", mode: 0o644)
+    }
+
+    /// `user[:group]` by name or number, looked up in the container's /etc/passwd and /etc/group.
+    static func resolveUser(_ spec: String, rootfs: String) throws -> (UInt32, UInt32) {
+        if spec.isEmpty { return (0, 0) }
+        let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+        func lookup(_ file: String, _ name: String) -> (UInt32, UInt32)? {
+            guard let text = try? String(contentsOfFile: "\(rootfs)/etc/\(file)", encoding: .utf8) else { return nil }
+            for line in text.split(separator: "\n") {
+                let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+                if fields.count > 3, fields[0] == name, let a = UInt32(fields[2]), let b = UInt32(fields[3]) { return (a, b) }
+                if fields.count > 2, file == "group", fields[0] == name, let a = UInt32(fields[2]) { return (a, a) }
+            }
+            return nil
+        }
+        let uid: UInt32
+        var gid: UInt32
+        if let number = UInt32(parts[0]) {
+            uid = number
+            gid = number == 0 ? 0 : (lookupByUID(number, rootfs: rootfs) ?? number)
+        } else if let found = lookup("passwd", parts[0]) {
+            (uid, gid) = found
+        } else {
+            throw VICError(.invalidArgument, "unable to find user \(parts[0]): no matching entries in passwd file")
+        }
+        if parts.count == 2 {
+            if let number = UInt32(parts[1]) { gid = number } else if let found = lookup("group", parts[1]) {
+                gid = found.0
+            } else {
+                throw VICError(.invalidArgument, "unable to find group \(parts[1]): no matching entries in group file")
+            }
+        }
+        return (uid, gid)
+    }
+
+    static func lookupByUID(_ uid: UInt32, rootfs: String) -> UInt32? {
+        guard let text = try? String(contentsOfFile: "\(rootfs)/etc/passwd", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            if fields.count > 3, UInt32(fields[2]) == uid { return UInt32(fields[3]) }
+        }
+        return nil
+    }
+
+    /// "SIGTERM", "TERM" or "15" → 15.
+    static func signalNumber(_ text: String?) -> Int32? {
+        guard let text, !text.isEmpty else { return nil }
+        if let number = Int32(text) { return number }
+        let name = text.uppercased().hasPrefix("SIG") ? String(text.uppercased().dropFirst(3)) : text.uppercased()
+        let table: [String: Int32] = ["HUP": 1, "INT": 2, "QUIT": 3, "KILL": 9, "USR1": 10, "USR2": 12,
+                                       "TERM": 15, "STOP": 19, "CONT": 18, "WINCH": 28, "PWR": 30]
+        return table[name]
+    }
+}

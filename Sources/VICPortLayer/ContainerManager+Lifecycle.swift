@@ -1,0 +1,225 @@
+import Foundation
+import VICCore
+import VICRuntime
+import VICSystem
+
+extension ContainerManager {
+    /// Starts a created or exited container: rootfs, /etc files, bundle, NIC, shim, runtime start.
+    /// On failure everything started is undone and the error is recorded on the container.
+    public func start(_ reference: String) async throws {
+        var record = try record(reference)
+        guard !record.state.isRunning else { return }
+        guard record.state.status != .removing else {
+            throw VICError(.invalidState, "container \(record.name) is marked for removal and cannot be started")
+        }
+        let id = record.id
+        let directory = directory(id)
+        do {
+            let layers = try await images.layerDirectories(of: try await images.resolve(record.imageID))
+            let rootfs = RootFilesystem(directory: directory, layers: layers)
+            try rootfs.mount()
+            try ContainerFiles(record: record, directory: directory).write()
+            try writeBundle(record, rootfs: rootfs.mountPoint)
+            for endpoint in record.endpoints {
+                guard let scope = scopes[endpoint.network] else { continue }
+                try await networking.attach(id, endpoint: endpoint, portGroup: scope.portGroup)
+            }
+            try await runtime.delete(id, force: true)
+            let pid = try await shim(id).create(
+                id: id, bundle: "\(directory)/bundle", tty: record.config.tty, stdin: record.config.openStdin)
+            try await runtime.start(id)
+            try record.state.started(pid: pid, at: Date())
+            try save(record)
+            watch(id)
+        } catch {
+            let message = (error as? VICError)?.message ?? "\(error)"
+            await cleanUpAfterExit(id)
+            if var current = records[id] {
+                current.state.failedToStart(message, at: Date())
+                try? save(current)
+            }
+            throw VICError.wrapping(error, "failed to start container \(record.shortID)")
+        }
+    }
+
+    func writeBundle(_ record: ContainerRecord, rootfs: String) throws {
+        let (uid, gid) = try ContainerFiles.resolveUser(record.config.user, rootfs: rootfs)
+        let settings = ProcessSettings(
+            args: record.config.argv,
+            env: record.config.env + ["HOSTNAME=\(record.config.hostname)"] + (record.config.tty ? ["TERM=xterm"] : []),
+            cwd: record.config.workingDir.isEmpty ? "/" : record.config.workingDir,
+            uid: uid, gid: gid, terminal: record.config.tty, hostname: record.config.hostname,
+            memoryLimit: record.host.memoryBytes.flatMap { $0 > 0 ? $0 : nil },
+            cpuQuota: record.host.nanoCPUs.flatMap { $0 > 0 ? $0 / 10_000 : nil })
+        let spec = OCISpec.make(settings, rootfs: rootfs, networkNamespace: networking.namespacePath(for: record.id),
+                                etcDirectory: "\(directory(record.id))/etc")
+        let bundle = "\(directory(record.id))/bundle"
+        try AtomicFile.makeDirectory(bundle, mode: 0o700)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        try AtomicFile.write(try encoder.encode(spec), to: "\(bundle)/config.json", mode: 0o600)
+    }
+
+    /// Waits for the container's exit in the background and records it.
+    func watch(_ id: String) {
+        let client = shim(id)
+        Task {
+            let exit = try? await client.waitForExit()
+            await self.handleExit(id, code: exit?.code ?? 137)
+        }
+    }
+
+    func handleExit(_ id: String, code: Int) async {
+        guard var record = records[id], record.state.isRunning else { return }
+        record.state.exited(code: code, at: Date())
+        try? save(record)
+        await cleanUpAfterExit(id)
+        for waiter in exitWaiters.removeValue(forKey: id) ?? [] { waiter.resume(returning: code) }
+        logger.info("container \(record.shortID) exited with \(code)")
+        if record.host.autoRemove {
+            try? await remove(id, force: true)
+            return
+        }
+        if record.host.restartPolicy.shouldRestart(
+            exitCode: code, restarts: record.restartCount, stoppedByUser: record.state.stoppedByUser) {
+            record.restartCount += 1
+            record.state.status = .restarting
+            try? save(record)
+            let delay = min(100 * (1 << min(record.restartCount, 10)), 60_000)
+            Task {
+                try? await Task.sleep(for: .milliseconds(delay))
+                await self.restartAfterPolicy(id)
+            }
+        }
+    }
+
+    func restartAfterPolicy(_ id: String) async {
+        guard var record = records[id], record.state.status == .restarting else { return }
+        record.state.status = .exited
+        try? save(record)
+        do { try await start(id) } catch { logger.warning("restart of \(record.shortID) failed: \(error)") }
+    }
+
+    /// Releases what a stopped container does not need: runtime state, NIC, namespace, mount.
+    /// The IP reservation, the upper directory and the logs stay.
+    func cleanUpAfterExit(_ id: String) async {
+        try? await runtime.delete(id, force: true)
+        try? await networking.detach(id)
+        try? RootFilesystem(directory: directory(id), layers: []).unmount()
+    }
+
+    public func kill(_ reference: String, signal: Int32) async throws {
+        var record = try record(reference)
+        guard record.state.status == .running else {
+            throw VICError(.conflict, "Container \(record.id) is not running")
+        }
+        record.state.stoppedByUser = true
+        try save(record)
+        try await runtime.kill(record.id, signal: signal, all: false)
+    }
+
+    /// SIGTERM (or the image's stop signal), then SIGKILL after `timeout` seconds.
+    /// Returns false when the container was not running (Docker's 304).
+    @discardableResult
+    public func stop(_ reference: String, timeout: Int?) async throws -> Bool {
+        var record = try record(reference)
+        if record.state.status == .restarting {
+            record.state.status = .exited
+            record.state.stoppedByUser = true
+            try save(record)
+            return true
+        }
+        guard record.state.status == .running else { return false }
+        record.state.stoppedByUser = true
+        try save(record)
+        let signal = ContainerFiles.signalNumber(record.config.stopSignal) ?? SIGTERM
+        try? await runtime.kill(record.id, signal: signal, all: false)
+        let exited = await waitForExit(record.id, timeout: .seconds(timeout ?? 10))
+        if !exited {
+            try? await runtime.kill(record.id, signal: SIGKILL, all: true)
+            _ = await waitForExit(record.id, timeout: .seconds(10))
+        }
+        return true
+    }
+
+    public func restart(_ reference: String, timeout: Int?) async throws {
+        try await stop(reference, timeout: timeout)
+        try await start(reference)
+    }
+
+    func waitForExit(_ id: String, timeout: Duration) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if records[id]?.state.isRunning != true { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return records[id]?.state.isRunning != true
+    }
+
+    /// Removes a container and everything it owns. A running one needs `force`.
+    public func remove(_ reference: String, force: Bool) async throws {
+        var record = try record(reference)
+        if record.state.isRunning {
+            guard force else {
+                throw VICError(.conflict, "You cannot remove a running container \(record.id). Stop the container before attempting removal or force remove")
+            }
+            record.state.stoppedByUser = true
+            try save(record)
+            try? await runtime.kill(record.id, signal: SIGKILL, all: true)
+            _ = await waitForExit(record.id, timeout: .seconds(10))
+            record = try self.record(record.id)
+        }
+        record.state.status = .removing
+        try save(record)
+        await cleanUpAfterExit(record.id)
+        for endpoint in record.endpoints { scopes[endpoint.network]?.pool?.release(endpoint.address.address) }
+        records[record.id] = nil
+        try? FileManager.default.removeItem(atPath: directory(record.id))
+        for waiter in exitWaiters.removeValue(forKey: record.id) ?? [] { waiter.resume(returning: record.state.exitCode) }
+        for waiter in removalWaiters.removeValue(forKey: record.id) ?? [] { waiter.resume() }
+    }
+
+    public enum WaitCondition: String, Sendable { case notRunning = "not-running", nextExit = "next-exit", removed }
+
+    /// Blocks until the condition holds; returns the exit code.
+    public func wait(_ reference: String, condition: WaitCondition) async throws -> Int {
+        let record = try record(reference)
+        if condition == .notRunning && !record.state.isRunning { return record.state.exitCode }
+        // Exit waiters are resumed by the next exit and by removal.
+        let code = await withCheckedContinuation { continuation in
+            exitWaiters[record.id, default: []].append(continuation)
+        }
+        if condition == .removed && records[record.id] != nil {
+            await withCheckedContinuation { continuation in
+                removalWaiters[record.id, default: []].append(continuation)
+            }
+        }
+        return code
+    }
+
+    public func rename(_ reference: String, to newName: String) throws {
+        var record = try record(reference)
+        let name = try ContainerNames.validate(newName)
+        if let holder = records.values.first(where: { $0.name == name && $0.id != record.id }) {
+            throw VICError(.conflict, "Conflict. The container name \"/\(name)\" is already in use by container \"\(holder.id)\". You have to remove (or rename) that container to be able to reuse that name.")
+        }
+        record.name = name
+        try save(record)
+    }
+
+    /// A socket to the container's shim for attaching, already past the protocol header.
+    public func attachSocket(_ reference: String, stdin: Bool, stdout: Bool, stderr: Bool) throws -> (fd: Int32, tty: Bool) {
+        let record = try record(reference)
+        let fd = try shim(record.id).connect(header: "ATTACH \(stdin ? 1 : 0) \(stdout ? 1 : 0) \(stderr ? 1 : 0)")
+        return (fd, record.config.tty)
+    }
+
+    public func resize(_ reference: String, height: Int, width: Int) throws {
+        let record = try record(reference)
+        guard record.state.status == .running else {
+            throw VICError(.conflict, "Container \(record.id) is not running")
+        }
+        try shim(record.id).resize(height: height, width: width)
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+import VICConfig
+import VICCore
+import VICImage
+import VICRuntime
+import VICSystem
+
+/// The containers of one VCH: creation, lifecycle, persistence and re-adoption after a restart.
+/// One actor owns every record; effects (mounts, namespaces, the runtime) are performed from here
+/// and each state change is persisted before the call returns.
+public actor ContainerManager {
+    let root: String
+    let images: ImageService
+    let runtime: any OCIRuntime
+    let shimPath: String
+    let networking: ContainerNetworking
+    let logger: Logger
+    var records: [String: ContainerRecord] = [:]
+    var scopes: [String: NetworkScope] = [:]
+    var exitWaiters: [String: [CheckedContinuation<Int, Never>]] = [:]
+    var removalWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    public init(root: String, scopes: [NetworkScope], images: ImageService, runtime: any OCIRuntime,
+                shimPath: String, networking: ContainerNetworking, logger: Logger) throws {
+        self.root = root
+        self.images = images
+        self.runtime = runtime
+        self.shimPath = shimPath
+        self.networking = networking
+        self.logger = logger
+        for scope in scopes { self.scopes[scope.name] = scope }
+        try AtomicFile.makeDirectory(root, mode: 0o700)
+    }
+
+    public var networkScopes: [NetworkScope] { scopes.values.sorted { $0.name < $1.name } }
+
+    func directory(_ id: String) -> String { "\(root)/\(Identifier.short(id))" }
+
+    func shim(_ id: String) -> ShimClient { ShimClient(shim: shimPath, runtime: runtime, directory: directory(id)) }
+
+    // MARK: lookup
+
+    /// By full ID, name (with or without "/"), or unique ID prefix; 404 otherwise.
+    public func record(_ reference: String) throws -> ContainerRecord {
+        let name = reference.hasPrefix("/") ? String(reference.dropFirst()) : reference
+        if let exact = records[reference] { return exact }
+        if let byName = records.values.first(where: { $0.name == name }) { return byName }
+        let matches = records.values.filter { $0.id.hasPrefix(reference) }
+        if matches.count == 1, let match = matches.first { return match }
+        if matches.count > 1 { throw VICError(.invalidArgument, "multiple IDs found with provided prefix: \(reference)") }
+        throw VICError(.notFound, "No such container: \(reference)")
+    }
+
+    public func list() -> [ContainerRecord] { records.values.sorted { $0.created > $1.created } }
+
+    public func logPath(_ reference: String) throws -> String { shim(try record(reference).id).logPath }
+
+    public func isImageInUse(_ imageID: String) -> Bool { records.values.contains { $0.imageID == imageID } }
+
+    // MARK: persistence
+
+    func save(_ record: ContainerRecord) throws {
+        records[record.id] = record
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        try AtomicFile.makeDirectory(directory(record.id), mode: 0o700)
+        try AtomicFile.write(try encoder.encode(record), to: "\(directory(record.id))/record.json", mode: 0o600)
+    }
+
+    /// Reloads every container and re-adopts those still running: their shims kept them alive
+    /// while vchd was gone. IP reservations come back with them.
+    public func load() async {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        for name in names {
+            guard let data = FileManager.default.contents(atPath: "\(root)/\(name)/record.json"),
+                  var record = try? decoder.decode(ContainerRecord.self, from: data) else { continue }
+            for endpoint in record.endpoints {
+                try? scopes[endpoint.network]?.pool?.reserve(endpoint.address.address, network: endpoint.network)
+            }
+            records[record.id] = record
+            guard record.state.isRunning else { continue }
+            let client = shim(record.id)
+            if client.shimPID != nil {
+                logger.info("re-adopted running container \(record.shortID) (\(record.name))")
+                watch(record.id)
+            } else {
+                let code = client.exitRecord?.code ?? 137
+                record.state.exited(code: code, at: Date())
+                try? save(record)
+                await cleanUpAfterExit(record.id)
+                logger.info("container \(record.shortID) exited (\(code)) while vchd was down")
+            }
+        }
+    }
+
+    // MARK: create
+
+    public func create(_ request: ContainerRequest) async throws -> ContainerRecord {
+        let name: String
+        if let requested = request.name, !requested.isEmpty {
+            name = try ContainerNames.validate(requested)
+            if let holder = records.values.first(where: { $0.name == name }) {
+                throw VICError(.conflict, "Conflict. The container name \"/\(name)\" is already in use by container \"\(holder.id)\". You have to remove (or rename) that container to be able to reuse that name.")
+            }
+        } else {
+            name = ContainerNames.generate(avoiding: Set(records.values.map(\.name)))
+        }
+        let image = try await images.resolve(request.image)
+        let imageConfig = image.configuration.config
+        let id = Identifier.random()
+        let entrypoint = request.entrypoint ?? imageConfig?.Entrypoint ?? []
+        let cmd = request.cmd ?? (request.entrypoint != nil ? [] : imageConfig?.Cmd ?? [])
+        guard !(entrypoint + cmd).isEmpty else {
+            throw VICError(.invalidArgument, "no command specified")
+        }
+        let scopeName = ["default", "bridge", ""].contains(request.host.networkMode) ? "bridge" : request.host.networkMode
+        guard var scope = scopes[scopeName] else { throw VICError(.notFound, "network \(scopeName) not found") }
+        guard var pool = scope.pool, let subnet = scope.subnet else {
+            throw VICError(.notImplemented, "network \(scopeName) uses DHCP, which vic does not support for containers yet")
+        }
+        let address = try pool.reserveNext(network: scope.name)
+        scope.pool = pool
+        guard let interface = IPv4Interface(address: address, prefixLength: subnet.prefixLength) else {
+            throw VICError(.internal, "bad prefix for \(scope.name)")
+        }
+        let config = ContainerConfig(
+            hostname: request.hostname.flatMap { $0.isEmpty ? nil : $0 } ?? Identifier.short(id),
+            user: request.user ?? imageConfig?.User ?? "",
+            env: mergeEnvironment(imageConfig?.Env ?? [], request.env),
+            entrypoint: entrypoint, cmd: cmd,
+            workingDir: request.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? imageConfig?.WorkingDir ?? "",
+            tty: request.tty, openStdin: request.openStdin, stdinOnce: request.stdinOnce,
+            attachStdin: request.attachStdin, attachStdout: request.attachStdout, attachStderr: request.attachStderr,
+            labels: (imageConfig?.Labels ?? [:]).merging(request.labels) { $1 },
+            exposedPorts: Array(Set((imageConfig?.ExposedPorts.map { Array($0.keys) } ?? []) + request.exposedPorts)).sorted(),
+            stopSignal: request.stopSignal ?? imageConfig?.StopSignal)
+        let endpoint = Endpoint(
+            network: scope.name, networkID: scope.id, address: interface, gateway: scope.gateway,
+            macAddress: ContainerNetworking.macAddress(for: address),
+            dnsServers: scope.dnsServers.isEmpty ? [scope.gateway].compactMap { $0 } : scope.dnsServers)
+        let record = ContainerRecord(
+            id: id, name: name, created: Date(), imageName: request.image, imageID: image.id, config: config,
+            host: request.host, endpoints: [endpoint])
+        do {
+            try save(record)
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory(id))
+            records[id] = nil
+            throw error
+        }
+        scopes[scope.name] = scope
+        return record
+    }
+
+    /// Image environment, overridden variable by variable by the user's.
+    func mergeEnvironment(_ image: [String], _ user: [String]) -> [String] {
+        func key(_ entry: String) -> Substring { entry.split(separator: "=", maxSplits: 1).first ?? "" }
+        let overridden = Set(user.map(key))
+        return image.filter { !overridden.contains(key($0)) } + user
+    }
+}

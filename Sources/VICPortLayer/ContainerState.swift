@@ -1,0 +1,78 @@
+import Foundation
+import VICCore
+
+/// A container's lifecycle, as a pure state machine: each event returns the new state or throws
+/// `.invalidState`, and never performs effects itself.
+public struct ContainerState: Codable, Sendable, Equatable {
+    public enum Status: String, Codable, Sendable {
+        case created, running, exited, removing, restarting
+    }
+
+    public var status: Status = .created
+    public var pid: Int32 = 0
+    public var exitCode: Int = 0
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var error: String = ""
+    /// True once the user stopped or killed it: restart policies other than `always` hold off.
+    public var stoppedByUser = false
+
+    public init() {}
+
+    public var isRunning: Bool { status == .running || status == .restarting }
+
+    /// `start` is allowed from created or exited.
+    public mutating func started(pid: Int32, at date: Date) throws {
+        guard status == .created || status == .exited || status == .restarting else {
+            throw VICError(.invalidState, "container is \(status.rawValue)")
+        }
+        status = .running
+        self.pid = pid
+        startedAt = date
+        exitCode = 0
+        error = ""
+        stoppedByUser = false
+    }
+
+    public mutating func exited(code: Int, at date: Date) {
+        status = .exited
+        pid = 0
+        exitCode = code
+        finishedAt = date
+    }
+
+    public mutating func failedToStart(_ message: String, at date: Date) {
+        status = status == .created ? .created : .exited
+        error = message
+        exitCode = 128
+        finishedAt = date
+    }
+
+    /// Docker's `Status` column text: "Up 3 minutes", "Exited (0) 2 seconds ago", "Created".
+    public func humanStatus(now: Date = Date()) -> String {
+        switch status {
+        case .created: return "Created"
+        case .running: return "Up \(ContainerState.duration(now.timeIntervalSince(startedAt ?? now)))"
+        case .restarting: return "Restarting (\(exitCode)) \(ContainerState.duration(now.timeIntervalSince(finishedAt ?? now))) ago"
+        case .removing: return "Removal In Progress"
+        case .exited:
+            return "Exited (\(exitCode)) \(ContainerState.duration(now.timeIntervalSince(finishedAt ?? now))) ago"
+        }
+    }
+
+    /// Go's units.HumanDuration.
+    static func duration(_ seconds: TimeInterval) -> String {
+        let s = Int(seconds)
+        if s < 1 { return "Less than a second" }
+        if s == 1 { return "1 second" }
+        if s < 60 { return "\(s) seconds" }
+        let m = s / 60
+        if m == 1 { return "About a minute" }
+        if m < 60 { return "\(m) minutes" }
+        let h = Int((Double(s) / 3600).rounded())
+        if h == 1 { return "About an hour" }
+        if h < 48 { return "\(h) hours" }
+        if h < 24 * 14 { return "\(h / 24) days" }
+        return "\(h / 24 / 7) weeks"
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import VICCore
+import VICSystem
+
+/// How a container ended, as vic-shim recorded it.
+public struct ExitRecord: Codable, Sendable, Equatable {
+    public var code: Int
+    public var finishedAt: String
+}
+
+/// Starts vic-shim for a container and talks to it over its attach socket.
+public struct ShimClient: Sendable {
+    public let shim: String
+    public let runtime: any OCIRuntime
+    /// The container's state directory, where the shim keeps its sockets, log and exit record.
+    public let directory: String
+
+    public init(shim: String, runtime: any OCIRuntime, directory: String) {
+        self.shim = shim
+        self.runtime = runtime
+        self.directory = directory
+    }
+
+    public var socketPath: String { "\(directory)/attach.sock" }
+    public var logPath: String { "\(directory)/container.log" }
+    var exitPath: String { "\(directory)/exit" }
+
+    /// Spawns the shim, which runs the runtime's `create`; returns the container's init pid.
+    public func create(id: String, bundle: String, tty: Bool, stdin: Bool) async throws -> Int32 {
+        for name in ["exit", "created", "create-failed", "init.pid", "shim.pid"] { unlink("\(directory)/\(name)") }
+        var arguments = [runtime.executable, runtime.root, id, bundle, directory]
+        if tty { arguments.append("tty") }
+        if stdin { arguments.append("stdin") }
+        _ = try Processes.spawnDetached(shim, arguments: arguments, logPath: "\(directory)/shim.log")
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(30)
+        while clock.now < deadline {
+            if let failure = try? String(contentsOfFile: "\(directory)/create-failed", encoding: .utf8) {
+                let detail = (try? String(contentsOfFile: "\(directory)/shim.log", encoding: .utf8)) ?? ""
+                throw VICError(.internal, "\(failure.trimmingWhitespace()) \(detail.trimmingWhitespace())")
+            }
+            if FileManager.default.fileExists(atPath: "\(directory)/created"),
+               let text = try? String(contentsOfFile: "\(directory)/init.pid", encoding: .utf8),
+               let pid = Int32(text.trimmingWhitespace()) {
+                return pid
+            }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        throw VICError(.unavailable, "the container runtime did not create the container within 30s")
+    }
+
+    /// The shim's pid, if it is still running.
+    public var shimPID: Int32? {
+        guard let text = try? String(contentsOfFile: "\(directory)/shim.pid", encoding: .utf8),
+              let pid = Int32(text.trimmingWhitespace()), Processes.isAlive(pid),
+              Processes.commandLine(of: pid)?.first == shim else { return nil }
+        return pid
+    }
+
+    public var exitRecord: ExitRecord? {
+        FileManager.default.contents(atPath: exitPath).flatMap { try? JSONDecoder().decode(ExitRecord.self, from: $0) }
+    }
+
+    /// A connected socket to the shim after sending `header`; the caller owns the descriptor.
+    public func connect(header: String) throws -> Int32 {
+        let fd = try UnixSocket.connect(socketPath)
+        let bytes = Array((header + "\n").utf8)
+        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+            close(fd)
+            throw errnoError("write to \(socketPath)", code: .unavailable)
+        }
+        return fd
+    }
+
+    /// Waits until the container exits (the shim closes the WAIT connection), on a detached
+    /// blocking read so no async thread is held; returns the exit record.
+    public func waitForExit() async throws -> ExitRecord {
+        if let record = exitRecord { return record }
+        if let fd = try? connect(header: "WAIT") {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread {
+                    var byte: UInt8 = 0
+                    while read(fd, &byte, 1) > 0 {}
+                    close(fd)
+                    continuation.resume()
+                }
+            }
+        }
+        // The shim writes the record before it closes its clients; it may be gone already.
+        if let record = exitRecord { return record }
+        return ExitRecord(code: 137, finishedAt: "")
+    }
+
+    public func resize(height: Int, width: Int) throws {
+        let fd = try connect(header: "RESIZE \(height) \(width)")
+        var byte: UInt8 = 0
+        _ = read(fd, &byte, 1)
+        close(fd)
+    }
+}
