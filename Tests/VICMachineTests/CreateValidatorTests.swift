@@ -22,7 +22,7 @@ func validate(_ arguments: [String], host: HostSnapshot = articleHost) throws ->
     let validator = CreateValidator(
         options: command.options, host: host, workingDirectory: "/work",
         checkCAFile: { path in
-            if path.hasSuffix("bad.pem") { throw VICError(.invalidArgument, "\(path): no certificate found") }
+            if path.hasSuffix("bad.pem") { throw VICError(.invalidArgument, "--tls-ca \(path): no certificate found") }
         })
     return validator.validate()
 }
@@ -103,7 +103,7 @@ func validate(_ arguments: [String], host: HostSnapshot = articleHost) throws ->
         (["--name", "taken"], #"--name: a VCH named "taken" already exists"#),
         (["--name", "ns-taken"], "--name: network namespace vch-ns-taken already exists"),
         (["--name", "bad/name"], "--name: invalid VCH name"),
-        (["--tls-ca", "bad.pem"], "--tls-ca: /work/bad.pem: no certificate found"),
+        (["--tls-ca", "bad.pem"], "--tls-ca /work/bad.pem: no certificate found"),
         (["--no-tls", "--tls-ca", "ca.pem"], "--tls-ca: client verification needs TLS"),
         (["--registry-mirror", "not a url"], "--registry-mirror: invalid URL"),
         (["--insecure-registry", "host:port"], "--insecure-registry: invalid registry"),

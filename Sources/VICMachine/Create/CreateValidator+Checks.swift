@@ -165,7 +165,8 @@ extension CreateValidator {
                 try checkCAFile(path)
                 files.append(path)
             } catch let error as VICError {
-                report.fail("--tls-ca", error.message)
+                // The loader's messages already start with "--tls-ca FILE:".
+                report.fail(error.message.hasPrefix("--tls-ca") ? "" : "--tls-ca", error.message)
             } catch {
                 report.fail("--tls-ca", "\(file): \(error)")
             }
