@@ -323,6 +323,15 @@ do_down() {
     fi
   done
 
+  # 1b. The registry, by its recorded pid (only if it runs this lab's configuration).
+  if [ -s "$dir/registry.pid" ]; then
+    pid=$(<"$dir/registry.pid")
+    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$dir/registry.yml"; then
+      kill -TERM "$pid" 2>/dev/null || true
+      say "stopped docker-registry (pid $pid)"
+    fi
+  fi
+
   # 2. Client, router and host namespaces (deleting LAB deletes its bridges and veth ends).
   #    Extra namespaces made by tests on the lab's bridges are not ours: we note them only.
   for ns in "${nss[@]}"; do
@@ -405,6 +414,44 @@ cmd_ls() {
   done
 }
 
+# Serves a registry on the router (10.99.x.1:5000 on every lab network, plain HTTP) and pushes
+# the busybox fixture to it as library/busybox:latest.
+cmd_registry() {
+  [ $# = 1 ] || usage
+  local lab=$1 dir=$RUN_ROOT/$1
+  need_root
+  [ -d "$dir" ] && ns_exists "$lab-rt" || die "lab '$lab' does not exist"
+  command -v docker-registry >/dev/null && command -v skopeo >/dev/null || {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry skopeo >/dev/null 2>&1 ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry skopeo >/dev/null; }
+  }
+  mkdir -p "$dir/registry"
+  cat >"$dir/registry.yml" <<YML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $dir/registry
+  delete:
+    enabled: true
+http:
+  addr: 0.0.0.0:5000
+YML
+  nsenter --net="$NETNS_DIR/$lab-rt" -- docker-registry serve "$dir/registry.yml" >"$dir/registry.log" 2>&1 </dev/null &
+  echo $! >"$dir/registry.pid"
+  local i
+  for ((i = 0; i < 100; i++)); do
+    in_ns "$lab-rt" bash -c 'exec 3<>/dev/tcp/127.0.0.1/5000' 2>/dev/null && break
+    sleep 0.05
+  done
+  [ "$i" -lt 100 ] || die "docker-registry did not listen within 5 s (see $dir/registry.log)"
+  python3 "$(dirname "$0")/fixtures/busybox-image.py" "$dir/busybox-oci" latest >/dev/null
+  in_ns "$lab-rt" skopeo copy --quiet --dest-tls-verify=false \
+    "oci:$dir/busybox-oci:latest" "docker://127.0.0.1:5000/library/busybox:latest"
+  say "registry: http://<router>:5000 (e.g. 10.99.32.1:5000) serves library/busybox:latest"
+}
+
 main() {
   [ $# -ge 1 ] || usage
   local cmd=$1; shift
@@ -413,6 +460,7 @@ main() {
     down) cmd_down "$@" ;;
     exec) cmd_exec "$@" ;;
     ls) [ $# = 0 ] || usage; cmd_ls ;;
+    registry) cmd_registry "$@" ;;
     -h|--help|help) usage ;;
     *) printf 'lab: error: unknown command %s\n' "$cmd" >&2; usage ;;
   esac

@@ -21,7 +21,7 @@ public enum Command {
     /// Runs `executable` (an absolute path or a name looked up on PATH) and returns its result
     /// whatever the exit status.
     public static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String] = [:]
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil
     ) async throws -> CommandResult {
         let exe: Executable = executable.hasPrefix("/")
             ? .path(FilePath(executable)) : .name(executable)
@@ -34,6 +34,7 @@ public enum Command {
         do {
             let result = try await Subprocess.run(
                 exe, arguments: Arguments(arguments), environment: env,
+                input: .string(stdin ?? ""),
                 output: .string(limit: 4 << 20), error: .string(limit: 4 << 20))
             let status: Int32
             switch result.terminationStatus {
@@ -51,9 +52,9 @@ public enum Command {
     /// Runs the command and throws a `VICError` carrying its stderr when it exits non-zero.
     @discardableResult
     public static func check(
-        _ executable: String, _ arguments: [String], environment: [String: String] = [:]
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil
     ) async throws -> String {
-        let result = try await run(executable, arguments, environment: environment)
+        let result = try await run(executable, arguments, environment: environment, stdin: stdin)
         guard result.succeeded else {
             let detail = result.standardError.trimmingWhitespace()
             throw VICError(
