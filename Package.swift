@@ -86,6 +86,9 @@ let package = Package(
             dependencies: [
                 "VICCore", "VICSystem", "VICPlumbing", "VICConfig", "VICEngineAPI", "VICPortLayer", "VICImage",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: settings),
@@ -101,7 +104,7 @@ let package = Package(
             ],
             swiftSettings: settings),
         .executableTarget(name: "vic-machine", dependencies: ["VICMachine"], swiftSettings: settings),
-        .executableTarget(name: "vchd", dependencies: ["VICAppliance"], swiftSettings: settings),
+        .executableTarget(name: "vchd", dependencies: ["VICAppliance", "VICConfig"], swiftSettings: settings),
         // The per-container supervisor (C, a few hundred KiB of memory per container).
         .executableTarget(name: "vic-shim", cSettings: [.unsafeFlags(["-Wall", "-Werror"])]),
 

@@ -3,7 +3,7 @@
 set -euo pipefail
 
 packages=(
-  iproute2 util-linux nftables dnsmasq-base busybox-static runc crun
+  iproute2 util-linux nftables dnsmasq-base busybox-static runc crun docker-registry skopeo
   openssl jq python3-pip zlib1g-dev
 )
 missing=()
@@ -19,5 +19,8 @@ if ((${#missing[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+# The Python docker SDK, the second real client the end-to-end tests drive.
+python3 -c "import docker" 2>/dev/null || python3 -m pip install --quiet docker
 
 command -v swift >/dev/null 2>&1 || { echo "vic: swift is not on PATH (expected a Swift 6.2+ toolchain)" >&2; exit 1; }

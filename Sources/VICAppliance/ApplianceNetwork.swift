@@ -25,7 +25,7 @@ public struct ApplianceNetwork: Sendable {
             }
         }
         // /proc/sys/net is per network namespace: this is the appliance's switch only.
-        try AtomicFile.write(Data("1\n".utf8), to: "/proc/sys/net/ipv4/ip_forward")
+        try FileSystem.writeControl("/proc/sys/net/ipv4/ip_forward", "1\n")
         try await Command.check("/usr/sbin/nft", ["-f", "-"], stdin: ruleset())
     }
 

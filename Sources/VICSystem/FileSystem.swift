@@ -18,4 +18,15 @@ public enum FileSystem {
         let n = value.withUnsafeMutableBytes { cvic_lgetxattr(path, name, $0.baseAddress, $0.count) }
         return n < 0 ? nil : Array(value[0..<n])
     }
+
+    /// Writes a kernel control file (/proc/sys, cgroup files) in place: these cannot be renamed.
+    public static func writeControl(_ path: String, _ value: String) throws {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw errnoError("open \(path)") }
+        defer { close(fd) }
+        let bytes = Array(value.utf8)
+        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw errnoError("write \(path)")
+        }
+    }
 }

@@ -82,9 +82,10 @@ struct Lab: Sendable {
         return try await run(["\(Lab.binDirectory)/vic-machine"] + arguments, environment: env)
     }
 
-    /// The docker CLI from a client namespace (`cpub`, `c51`…) or the lab host (nil).
-    func docker(from suffix: String?, _ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
-        var env = ["DOCKER_CONFIG": "/run/vic-lab/\(name)/docker-config", "DOCKER_CERT_PATH": "/nonexistent"]
+    /// The docker CLI from a client namespace (`cpub`, `c51`…) or the lab host (nil), with
+    /// DOCKER_CERT_PATH set to `vch`'s certificates.
+    func docker(from suffix: String?, vch: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
+        var env = ["DOCKER_CONFIG": "/run/vic-lab/\(name)/docker-config", "DOCKER_CERT_PATH": certificateDirectory(vch)]
         env.merge(environment) { $1 }
         return try await run(in: suffix, ["/usr/local/bin/docker"] + arguments, environment: env)
     }

@@ -43,8 +43,12 @@ extension ApplianceBuilder {
         return waitpid(pid, &status, WNOHANG) == pid
     }
 
+    /// The lines of vchd's log that say why it stopped: its own error lines, or a crash's
+    /// first line, else the last three lines.
     private func lastLines(of path: String) -> String {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return "no log" }
-        return text.split(separator: "\n").suffix(3).joined(separator: " | ")
+        let lines = text.split(separator: "\n")
+        let telling = lines.filter { $0.hasPrefix("vchd:") || $0.contains("Fatal error") || $0.contains(" error ") }
+        return (telling.isEmpty ? Array(lines.suffix(3)) : Array(telling.prefix(3))).joined(separator: " | ")
     }
 }

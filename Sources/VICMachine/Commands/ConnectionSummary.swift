@@ -9,14 +9,16 @@ struct ConnectionSummary {
     var publicIP: String { configuration.nic(for: .public)?.address?.address.description ?? "unknown" }
     var dockerHost: String { "\(clientIP):\(configuration.apiPort)" }
 
-    /// The docker command line that works from the client network.
+    /// The docker command line that works from the client network. Current docker CLIs read
+    /// ca.pem from DOCKER_CERT_PATH even for `--tls`, so the command names the folder.
     var dockerCommand: String {
         let tls = configuration.tls
         if !tls.enabled { return "docker -H \(dockerHost) info" }
-        if tls.verifiesClients, let directory = tls.certificateDirectory {
-            return "docker -H \(dockerHost) --tlsverify --tlscacert=\(directory)/ca.pem --tlscert=\(directory)/cert.pem --tlskey=\(directory)/key.pem info"
+        guard let directory = tls.certificateDirectory else { return "docker -H \(dockerHost) --tls info" }
+        if tls.verifiesClients {
+            return "docker -H \(dockerHost) --tlsverify --tlscacert=\(directory)/ca.pem --tlscert=CLIENT-CERT --tlskey=CLIENT-KEY info"
         }
-        return "docker -H \(dockerHost) --tls info"
+        return "DOCKER_CERT_PATH=\(directory) docker -H \(dockerHost) --tls info"
     }
 
     func print(to console: Console) {

@@ -1,0 +1,91 @@
+import Foundation
+import VICConfig
+import VICCore
+import VICEngineAPI
+import VICImage
+import VICPortLayer
+import VICRuntime
+
+/// The Docker API's backend inside a VCH: answers from the port layer and the configuration.
+/// The routes decode and encode; this decides.
+public struct ApplianceBackend: EngineBackend {
+    public let configuration: VCHConfiguration
+    public let containers: ContainerManager
+    public let images: ImageService
+    public let runtime: RuntimeCLI
+    public let facts: HostFacts
+
+    public init(configuration: VCHConfiguration, containers: ContainerManager, images: ImageService,
+                runtime: RuntimeCLI, facts: HostFacts) {
+        self.configuration = configuration
+        self.containers = containers
+        self.images = images
+        self.runtime = runtime
+        self.facts = facts
+    }
+
+    public func systemInfo() async throws -> SystemInfo {
+        let records = await containers.list()
+        let running = records.filter { $0.state.isRunning }.count
+        let pureV2 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers")
+        return SystemInfo(
+            name: configuration.name, id: configuration.id, cpus: facts.cpus, memoryBytes: facts.memoryBytes,
+            kernelVersion: facts.kernelVersion, operatingSystem: "vic", osType: "linux",
+            architecture: facts.architecture == "amd64" ? "x86_64" : facts.architecture,
+            serverVersion: vchdVersion,
+            containers: .init(running: running, paused: 0, stopped: records.count - running),
+            images: await images.list().count, storageDriver: "overlayfs",
+            storageDriverStatus: [.init("Backing Filesystem", "overlayfs of unpacked layers"),
+                                  .init("Image Store", configuration.imageStore)],
+            runtimes: [runtime.name: runtime.executable], defaultRuntime: runtime.name,
+            cgroupVersion: pureV2 ? "2" : "1",
+            rootDirectory: configuration.imageStore,
+            registry: .init(mirrors: configuration.registryMirrors, insecureRegistries: configuration.insecureRegistries))
+    }
+
+    public func listNetworks() async throws -> [NetworkDescription] {
+        let records = await containers.list()
+        return await containers.networkScopes.map { describe($0, records: records) }
+    }
+
+    public func network(idOrName: String) async throws -> NetworkDescription {
+        let scopes = await containers.networkScopes
+        if let scope = scopes.first(where: { $0.name == idOrName || $0.id == idOrName }) {
+            return describe(scope, records: await containers.list())
+        }
+        let matches = scopes.filter { $0.id.hasPrefix(idOrName) }
+        if matches.count > 1 { throw VICError(.invalidArgument, "network \(idOrName) is ambiguous (\(matches.count) matches)") }
+        guard let scope = matches.first, !idOrName.isEmpty else {
+            throw VICError(.notFound, "network \(idOrName) not found")
+        }
+        return describe(scope, records: await containers.list())
+    }
+
+    func describe(_ scope: NetworkScope, records: [ContainerRecord]) -> NetworkDescription {
+        var configurations: [NetworkDescription.AddressConfiguration] = []
+        if let subnet = scope.subnet {
+            if scope.ranges.isEmpty {
+                configurations.append(.init(subnet: subnet, gateway: scope.gateway))
+            } else {
+                for range in scope.ranges {
+                    configurations.append(.init(subnet: subnet, gateway: scope.gateway,
+                                                range: range == subnet.range ? nil : range))
+                }
+            }
+        }
+        var endpoints: [String: NetworkDescription.Endpoint] = [:]
+        for record in records {
+            for endpoint in record.endpoints where endpoint.network == scope.name {
+                endpoints[record.id] = .init(containerName: record.name, endpointID: record.id,
+                                             macAddress: endpoint.macAddress, ipv4Address: endpoint.address)
+            }
+        }
+        return NetworkDescription(
+            name: scope.name, id: scope.id, driver: scope.driver == .bridge ? .bridge : .external,
+            isInternal: scope.internal, isBuiltin: scope.builtin, labels: scope.labels, created: scope.created,
+            addressConfigurations: configurations, endpoints: endpoints)
+    }
+}
+
+/// vchd's version string.
+public let vchdVersion = "0.1.0"

@@ -1,0 +1,119 @@
+import Foundation
+
+/// `POST /containers/create` body: the parts of Docker's ContainerConfig + HostConfig +
+/// NetworkingConfig that vic reads. Unknown fields are ignored, as Docker does.
+struct DockerContainerCreate: Decodable, Sendable {
+    var Hostname: String?
+    var Domainname: String?
+    var User: String?
+    var AttachStdin: Bool?
+    var AttachStdout: Bool?
+    var AttachStderr: Bool?
+    var ExposedPorts: [String: Empty]?
+    var Tty: Bool?
+    var OpenStdin: Bool?
+    var StdinOnce: Bool?
+    var Env: [String]?
+    var Cmd: StringOrArray?
+    var Entrypoint: StringOrArray?
+    var Image: String?
+    var Labels: [String: String]?
+    var WorkingDir: String?
+    var StopSignal: String?
+    var HostConfig: Host?
+
+    struct Host: Decodable, Sendable {
+        var AutoRemove: Bool?
+        var NetworkMode: String?
+        var RestartPolicy: Restart?
+        var Memory: Int64?
+        var NanoCpus: Int64?
+        var CpuQuota: Int64?
+        var CpuPeriod: Int64?
+    }
+
+    struct Restart: Decodable, Sendable {
+        var Name: String?
+        var MaximumRetryCount: Int?
+    }
+
+    struct Empty: Codable, Sendable {}
+}
+
+/// Docker accepts `"Cmd": "sh"` as well as `"Cmd": ["sh"]`; null means unset.
+enum StringOrArray: Decodable, Sendable {
+    case list([String])
+
+    var values: [String] { if case .list(let values) = self { return values } else { return [] } }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let list = try? container.decode([String].self) {
+            self = .list(list)
+        } else {
+            self = .list([try container.decode(String.self)])
+        }
+    }
+}
+
+/// A `docker ps` row.
+struct DockerContainerSummary: Encodable, Sendable {
+    var Id: String
+    var Names: [String]
+    var Image: String
+    var ImageID: String
+    var Command: String
+    var Created: Int64
+    var Ports: [Port]
+    var Labels: [String: String]
+    var State: String
+    var Status: String
+    var HostConfig: [String: String]
+    var NetworkSettings: Networks
+    var Mounts: [String]
+
+    struct Port: Encodable, Sendable {
+        var IP: String?
+        var PrivatePort: Int
+        var PublicPort: Int?
+        var `Type`: String
+    }
+
+    struct Networks: Encodable, Sendable {
+        var Networks: [String: DockerEndpointSettings]
+    }
+}
+
+/// One network of a container, as inspect and ps show it.
+struct DockerEndpointSettings: Encodable, Sendable {
+    var IPAMConfig: ExplicitNull<String>
+    var Links: [String]?
+    var Aliases: [String]?
+    var MacAddress: String
+    var NetworkID: String
+    var EndpointID: String
+    var Gateway: String
+    var IPAddress: String
+    var IPPrefixLen: Int
+    var IPv6Gateway: String
+    var GlobalIPv6Address: String
+    var GlobalIPv6PrefixLen: Int
+    var DNSNames: [String]?
+}
+
+/// A line of `docker pull` progress (`application/json` stream of JSON messages).
+struct DockerProgressMessage: Encodable, Sendable {
+    var status: String?
+    var id: String?
+    var progress: String?
+    var progressDetail: Detail?
+    var error: String?
+    var errorDetail: ErrorDetail?
+
+    struct Detail: Encodable, Sendable {
+        var current: Int64?
+        var total: Int64?
+    }
+
+    struct ErrorDetail: Encodable, Sendable { var message: String }
+}

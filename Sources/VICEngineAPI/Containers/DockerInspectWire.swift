@@ -1,0 +1,127 @@
+import Foundation
+
+/// `GET /containers/{id}/json`.
+struct DockerContainerInspect: Encodable, Sendable {
+    var Id: String
+    var Created: String
+    var Path: String
+    var Args: [String]
+    var State: StateJSON
+    var Image: String
+    var ResolvConfPath: String
+    var HostnamePath: String
+    var HostsPath: String
+    var LogPath: String
+    var Name: String
+    var RestartCount: Int
+    var Driver: String
+    var Platform: String
+    var MountLabel: String
+    var ProcessLabel: String
+    var AppArmorProfile: String
+    var HostConfig: HostConfigJSON
+    var Mounts: [String]
+    var Config: ConfigJSON
+    var NetworkSettings: NetworkSettingsJSON
+
+    struct StateJSON: Encodable, Sendable {
+        var Status: String
+        var Running: Bool
+        var Paused: Bool
+        var Restarting: Bool
+        var OOMKilled: Bool
+        var Dead: Bool
+        var Pid: Int32
+        var ExitCode: Int
+        var Error: String
+        var StartedAt: String
+        var FinishedAt: String
+    }
+
+    struct HostConfigJSON: Encodable, Sendable {
+        var NetworkMode: String
+        var AutoRemove: Bool
+        var RestartPolicy: RestartJSON
+        var Memory: Int64
+        var NanoCpus: Int64
+        var LogConfig: LogConfigJSON
+        var PortBindings: [String: [String]]
+    }
+
+    struct RestartJSON: Encodable, Sendable { var Name: String; var MaximumRetryCount: Int }
+    struct LogConfigJSON: Encodable, Sendable { var `Type`: String; var Config: [String: String] }
+
+    struct ConfigJSON: Encodable, Sendable {
+        var Hostname: String
+        var Domainname: String
+        var User: String
+        var AttachStdin: Bool
+        var AttachStdout: Bool
+        var AttachStderr: Bool
+        var ExposedPorts: [String: DockerContainerCreate.Empty]?
+        var Tty: Bool
+        var OpenStdin: Bool
+        var StdinOnce: Bool
+        var Env: [String]
+        var Cmd: [String]
+        var Image: String
+        var Volumes: [String: DockerContainerCreate.Empty]?
+        var WorkingDir: String
+        var Entrypoint: ExplicitNull<[String]>
+        var Labels: [String: String]
+        var StopSignal: String?
+    }
+
+    struct NetworkSettingsJSON: Encodable, Sendable {
+        var Bridge: String
+        var SandboxID: String
+        var SandboxKey: String
+        var Ports: [String: ExplicitNull<[String]>]
+        var Gateway: String
+        var IPAddress: String
+        var IPPrefixLen: Int
+        var MacAddress: String
+        var Networks: [String: DockerEndpointSettings]
+    }
+}
+
+/// `GET /images/json` rows.
+struct DockerImageSummary: Encodable, Sendable {
+    var Id: String
+    var ParentId: String
+    var RepoTags: [String]
+    var RepoDigests: [String]
+    var Created: Int64
+    var Size: Int64
+    var SharedSize: Int64
+    var Labels: [String: String]
+    var Containers: Int
+}
+
+/// `GET /images/{name}/json`.
+struct DockerImageInspect: Encodable, Sendable {
+    var Id: String
+    var RepoTags: [String]
+    var RepoDigests: [String]
+    var Parent: String
+    var Comment: String
+    var Created: String
+    var DockerVersion: String
+    var Author: String
+    var Architecture: String
+    var Os: String
+    var Size: Int64
+    var Config: Config
+    var RootFS: RootFS
+
+    struct Config: Encodable, Sendable {
+        var Env: [String]
+        var Cmd: ExplicitNull<[String]>
+        var Entrypoint: ExplicitNull<[String]>
+        var WorkingDir: String
+        var User: String
+        var Labels: [String: String]
+    }
+
+    struct RootFS: Encodable, Sendable { var `Type`: String; var Layers: [String] }
+}

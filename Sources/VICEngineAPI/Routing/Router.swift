@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import NIOHTTP1
+import VICCore
+
+/// Turns an `EngineRequest` into an `EngineResponse`: strips the `/vX.Y` prefix, checks the
+/// version, finds the operation in the v1.45 spec and calls its handler.
+///
+/// - A spec operation with a handler runs it; a thrown error becomes Docker's error JSON with
+///   the status `ErrorStatus` picks.
+/// - A spec operation without one answers 501 `vic does not implement METHOD /path yet`.
+/// - A path outside the spec, or a known path with a method the spec does not list, answers
+///   404 `page not found`, as Docker's router does for both (it never says 405).
+///
+/// Pure apart from the backend calls: no channel, no I/O. Every response carries the standard
+/// headers (`Server`, `Api-Version`, `Docker-Experimental`, `Ostype`).
+public struct Router: Sendable {
+    typealias Handler = @Sendable (Router, RouteContext) async throws -> EngineResponse
+
+    /// What a handler gets: the request and the template's bound parameters.
+    struct RouteContext: Sendable {
+        var request: EngineRequest
+        var parameters: [String: String]
+    }
+
+    let backend: any EngineBackend
+    let build: EngineBuild
+    let logger: Logger
+    /// The clock for `SystemTime`, injectable for tests.
+    let now: @Sendable () -> Date
+    private let handlers: [PathTemplate.Operation: Handler]
+
+    /// A router over `backend`.
+    ///
+    /// - Parameters:
+    ///   - backend: Where the domain answers come from.
+    ///   - build: Build facts for `/version` and the `Server` header.
+    ///   - logger: Logs failed requests: 500 at `error`, 501 and 503 at `info`, others at `debug`.
+    public init(
+        backend: any EngineBackend, build: EngineBuild = .development,
+        logger: Logger = Logger(label: "vic.engine-api")
+    ) {
+        self.init(backend: backend, build: build, logger: logger, now: { Date() })
+    }
+
+    init(backend: any EngineBackend, build: EngineBuild, logger: Logger, now: @escaping @Sendable () -> Date) {
+        self.backend = backend
+        self.build = build
+        self.logger = logger
+        self.now = now
+        self.handlers = Router.routes
+    }
+
+    /// The operations vic implements, by spec operation.
+    static let routes: [PathTemplate.Operation: Handler] = [
+        .init("GET", "/_ping"): { router, context in router.ping(context) },
+        .init("HEAD", "/_ping"): { router, context in router.ping(context) },
+        .init("GET", "/version"): { router, _ in try await router.version() },
+        .init("GET", "/info"): { router, _ in try await router.info() },
+        .init("GET", "/networks"): { router, context in try await router.listNetworks(context) },
+        .init("GET", "/networks/{id}"): { router, context in try await router.inspectNetwork(context) },
+    ]
+
+    /// Answers one request. Never throws: every failure is an error response.
+    public func handle(_ request: EngineRequest) async -> EngineResponse {
+        let response: EngineResponse
+        do {
+            response = try await dispatch(request)
+        } catch {
+            response = .error(error)
+            let line: Logger.Message = "\(request.method.rawValue) \(request.path): \(response.status.code) \(error)"
+            switch response.status {
+            case .internalServerError: logger.error(line)
+            case .notImplemented, .serviceUnavailable: logger.info(line)
+            default: logger.debug(line)
+            }
+        }
+        return response.withStandardHeaders(build)
+    }
+
+    private func dispatch(_ request: EngineRequest) async throws -> EngineResponse {
+        let (version, path) = APIVersion.strippingPrefix(request.path)
+        guard let (operation, parameters) = Router.resolve(method: request.method.rawValue, path: path) else {
+            throw VICError(.notFound, "page not found")
+        }
+        if let version {
+            try Router.check(version)
+        }
+        guard let handler = handlers[operation] else {
+            throw VICError(.notImplemented, "vic does not implement \(request.method.rawValue) \(path) yet")
+        }
+        return try await handler(self, RouteContext(request: request, parameters: parameters))
+    }
+
+    /// The most specific spec operation for `method` on `path`: most literal segments first,
+    /// then fewest parameters.
+    static func resolve(method: String, path: String) -> (PathTemplate.Operation, [String: String])? {
+        var best: (operation: PathTemplate.Operation, parameters: [String: String])?
+        for operation in SpecRoutes.all where operation.method == method {
+            guard let parameters = operation.template.match(path) else { continue }
+            if let current = best {
+                let literals = operation.template.literalCount
+                let currentLiterals = current.operation.template.literalCount
+                guard literals > currentLiterals
+                    || (literals == currentLiterals
+                        && operation.template.segments.count < current.operation.template.segments.count)
+                else { continue }
+            }
+            best = (operation, parameters)
+        }
+        return best
+    }
+
+    /// Docker's version middleware: outside `1.24...1.45` is a 400.
+    static func check(_ version: APIVersion) throws(VICError) {
+        if version > APIVersion.current {
+            throw VICError(
+                .invalidArgument,
+                "client version \(version) is too new. Maximum supported API version is \(EngineBuild.apiVersion)")
+        }
+        if version < APIVersion.minimum {
+            throw VICError(
+                .invalidArgument,
+                "client version \(version) is too old. Minimum supported API version is "
+                    + "\(EngineBuild.minimumAPIVersion), please upgrade your client to a newer version")
+        }
+    }
+}

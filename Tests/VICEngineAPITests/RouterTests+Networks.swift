@@ -1,0 +1,133 @@
+import Foundation
+import NIOHTTP1
+import Testing
+import VICCore
+
+@testable import VICEngineAPI
+
+extension RouterTests {
+    @Test("GET /networks lists every network in VIC's inspect shape")
+    func listNetworksShape() async throws {
+        let response = try await Self.sampleRouter().send(.GET, "/networks")
+        #expect(response.status == .ok)
+        #expect(response.headers["Content-Type"] == ["application/json"])
+        let networks = try response.jsonArray()
+        #expect(networks.map { $0["Name"] as? String } == ["bridge", "web", "vm-net"])
+        let bridge = try #require(networks.first)
+        #expect(bridge["Id"] as? String == FakeBackend.bridgeID)
+        #expect(bridge["Created"] as? String == "2024-05-06T07:08:09.25Z")
+        #expect(bridge["Scope"] as? String == "")
+        #expect(bridge["Driver"] as? String == "bridge")
+        #expect(bridge["EnableIPv6"] as? Bool == false)
+        #expect(bridge["Internal"] as? Bool == false)
+        #expect(bridge["Attachable"] as? Bool == false)
+        #expect(bridge["Ingress"] as? Bool == false)
+        #expect(bridge["ConfigOnly"] as? Bool == false)
+        #expect(bridge["ConfigFrom"] as? [String: String] == ["Network": ""])
+        #expect(bridge["Options"] as? [String: String] == [:])
+        #expect(bridge["Labels"] as? [String: String] == [:])
+    }
+
+    @Test("IPAM has an empty driver, null options, and IPRange only when narrower than the subnet")
+    func ipamShape() async throws {
+        let networks = try await Self.sampleRouter().send(.GET, "/networks").jsonArray()
+        let ipams = try networks.map { try #require($0["IPAM"] as? [String: Any]) }
+        let bridge = try #require(ipams.first)
+        #expect(bridge["Driver"] as? String == "")
+        #expect(bridge["Options"] is NSNull)
+        let bridgeConfig = try #require(bridge["Config"] as? [[String: String]])
+        #expect(bridgeConfig == [["Subnet": "172.16.0.0/16", "Gateway": "172.16.0.1"]])
+        let web = try #require(ipams.dropFirst().first?["Config"] as? [[String: String]])
+        #expect(web == [["Subnet": "172.17.0.0/16", "Gateway": "172.17.0.1", "IPRange": "172.17.0.10-172.17.0.20"]])
+        let external = try #require(ipams.last?["Config"] as? [[String: String]])
+        #expect(external.isEmpty)
+    }
+
+    @Test("Containers are keyed by container ID with the endpoint's addresses")
+    func endpointsShape() async throws {
+        let bridge = try #require(try await Self.sampleRouter().send(.GET, "/networks").jsonArray().first)
+        let containers = try #require(bridge["Containers"] as? [String: [String: String]])
+        #expect(
+            containers == [
+                FakeBackend.containerID: [
+                    "Name": "web1", "EndpointID": FakeBackend.containerID, "MacAddress": "02:42:ac:10:00:02",
+                    "IPv4Address": "172.16.0.2/16", "IPv6Address": "",
+                ]
+            ])
+    }
+
+    @Test(
+        "GET /networks applies filters in both encodings",
+        arguments: [
+            (#"{"name":{"web":true}}"#, ["web"]),
+            (#"{"name":["we"]}"#, ["web"]),
+            (#"{"name":["^vm-"]}"#, ["vm-net"]),
+            (#"{"name":{"bridge":true,"web":true}}"#, ["bridge", "web"]),
+            (#"{"id":{"c0c0":true}}"#, ["web"]),
+            (#"{"id":{"c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0":true}}"#, ["web"]),
+            (#"{"id":{"0c0c":true}}"#, []),
+            (#"{"driver":{"external":true}}"#, ["vm-net"]),
+            (#"{"driver":{"bridge":true}}"#, ["bridge", "web"]),
+            (#"{"type":{"builtin":true}}"#, ["bridge", "vm-net"]),
+            (#"{"type":{"custom":true}}"#, ["web"]),
+            (#"{"type":{"custom":true,"builtin":true}}"#, ["bridge", "web", "vm-net"]),
+            (#"{"label":{"tier":true}}"#, ["web"]),
+            (#"{"label":{"tier=front":true}}"#, ["web"]),
+            (#"{"label":{"tier=back":true}}"#, []),
+            (#"{"label":{"tier":true,"env=lab":true}}"#, ["web"]),
+            (#"{"label":{"tier":true,"missing":true}}"#, []),
+            (#"{"dangling":{"true":true}}"#, ["web"]),
+            (#"{"dangling":{"false":true}}"#, ["bridge", "vm-net"]),
+            (#"{"scope":{"local":true}}"#, []),
+            (#"{"driver":{"bridge":true},"name":{"web":true}}"#, ["web"]),
+            ("", ["bridge", "web", "vm-net"]),
+            ("{}", ["bridge", "web", "vm-net"]),
+        ])
+    func listNetworksFiltered(_ filters: String, _ expected: [String]) async throws {
+        let encoded = try #require(filters.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+        let response = try await Self.sampleRouter().send(.GET, "/v1.45/networks?filters=\(encoded)")
+        #expect(response.status == .ok, "\(response.bodyText)")
+        #expect(try response.jsonArray().map { $0["Name"] as? String } == expected)
+    }
+
+    @Test(
+        "Bad filters are a 400 with Docker's message",
+        arguments: [
+            (#"{"color":{"red":true}}"#, "invalid filter 'color'"),
+            (#"{"type":{"overlay":true}}"#, "invalid filter 'type=overlay'"),
+            (#"{"dangling":{"maybe":true}}"#, "invalid filter 'dangling=maybe'"),
+            (#"{"dangling":{"true":true,"false":true}}"#, #"got more than one value for filter key "dangling""#),
+            ("not json", "invalid filter"),
+            (#"{"name":"web"}"#, "invalid filter"),
+        ])
+    func badFilter(_ filters: String, _ message: String) async throws {
+        let encoded = try #require(filters.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+        let response = try await Self.sampleRouter().send(.GET, "/networks?filters=\(encoded)")
+        #expect(response.status == .badRequest)
+        #expect(try response.errorMessage() == message)
+    }
+
+    @Test("An unknown filter is a 400 even when the backend is down")
+    func badFilterBeforeBackend() async throws {
+        let backend = FakeBackend(failure: VICError(.unavailable, "down"))
+        let response = await Self.router(backend).send(.GET, #"/networks?filters={"color":["red"]}"#)
+        #expect(response.status == .badRequest)
+    }
+
+    @Test("GET /networks/{id} looks up by name, ID or prefix through the backend", arguments: ["web", "c0c0c0", FakeBackend.webID])
+    func inspectNetwork(_ idOrName: String) async throws {
+        let response = try await Self.sampleRouter().send(.GET, "/v1.45/networks/\(idOrName)")
+        #expect(response.status == .ok)
+        let json = try response.jsonObject()
+        #expect(json["Name"] as? String == "web")
+        #expect(json["Id"] as? String == FakeBackend.webID)
+        #expect(json["Labels"] as? [String: String] == ["tier": "front", "env": "lab"])
+    }
+
+    @Test("GET /networks/{id} for an unknown network is the backend's 404")
+    func inspectUnknownNetwork() async throws {
+        let response = try await Self.sampleRouter().send(.GET, "/networks/nope")
+        #expect(response.status == .notFound)
+        #expect(try response.errorMessage() == "network nope not found")
+    }
+}
