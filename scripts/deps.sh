@@ -21,6 +21,11 @@ if ((${#missing[@]})); then
 fi
 
 # The Python docker SDK, the second real client the end-to-end tests drive.
-python3 -c "import docker" 2>/dev/null || python3 -m pip install --quiet docker
+# Debian's python3-docker for the system python; pip for another python3 (e.g. pyenv's).
+if ! python3 -c "import docker" 2>/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-docker >/dev/null 2>&1 || true
+  python3 -c "import docker" 2>/dev/null || python3 -m pip install --quiet docker ||
+    python3 -m pip install --quiet --break-system-packages docker
+fi
 
 command -v swift >/dev/null 2>&1 || { echo "vic: swift is not on PATH (expected a Swift 6.2+ toolchain)" >&2; exit 1; }

@@ -6,8 +6,8 @@ import VICPortLayer
 import VICSystem
 
 /// The appliance's own network set-up, done by vchd inside the appliance namespace at start:
-/// bridge gateway addresses on the bridge NIC, forwarding, and NAT of bridge traffic out of the
-/// public NIC. Everything here lives in the appliance namespace only; the host's firewall and
+/// bridge gateway addresses on the bridge NIC, forwarding, the appliance firewall and NAT of
+/// bridge traffic out of the public NIC. Everything here lives in the appliance namespace only; the host's firewall and
 /// forwarding settings are never touched. Idempotent.
 public struct ApplianceNetwork: Sendable {
     public let links: any LinkControl
@@ -29,14 +29,37 @@ public struct ApplianceNetwork: Sendable {
         try await Command.check("/usr/sbin/nft", ["-f", "-"], stdin: ruleset())
     }
 
-    /// One atomic nftables batch: the `vic` table replaced whole.
+    /// One atomic nftables batch: the `vic` table replaced whole, built from the configuration.
+    /// - input: drop, except loopback, replies, the Docker API on the client NIC, DNS on the
+    ///   bridge NIC, DHCP replies and ping;
+    /// - forward: drop, except replies and bridge → public (NATed); bridge → bridge, and bridge
+    ///   → client or management, are refused;
+    /// - postrouting: bridge traffic leaving the public NIC is masqueraded.
     public func ruleset() -> String {
         let range = configuration.bridge.range
         let publicNIC = configuration.nic(for: .public)?.name ?? NetworkRole.public.rawValue
+        let clientNIC = configuration.nic(for: .client)?.name ?? NetworkRole.client.rawValue
+        let bridgeNIC = NetworkRole.bridge.rawValue
         return """
-            table ip vic
-            delete table ip vic
-            table ip vic {
+            table inet vic
+            delete table inet vic
+            table inet vic {
+              chain input {
+                type filter hook input priority filter; policy drop;
+                iif "lo" accept
+                ct state established,related accept
+                iifname "\(clientNIC)" tcp dport \(configuration.apiPort) accept
+                iifname "\(bridgeNIC)" meta l4proto { tcp, udp } th dport 53 accept
+                udp sport 67 udp dport 68 accept
+                icmp type echo-request accept
+                icmpv6 type { echo-request, nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } accept
+              }
+              chain forward {
+                type filter hook forward priority filter; policy drop;
+                ct state established,related accept
+                iifname "\(bridgeNIC)" oifname "\(publicNIC)" ip saddr \(range) accept
+                iifname "\(bridgeNIC)" reject with icmpx admin-prohibited
+              }
               chain postrouting {
                 type nat hook postrouting priority srcnat; policy accept;
                 ip saddr \(range) oifname "\(publicNIC)" masquerade

@@ -15,6 +15,7 @@ public final class DNSForwarder: Service, Sendable {
     let state = NIOLockedValueBox(State())
 
     struct Pending {
+        var server: SocketAddress
         var client: SocketAddress
         var originalID: UInt16
         var listener: any Channel
@@ -22,7 +23,7 @@ public final class DNSForwarder: Service, Sendable {
     }
 
     struct State {
-        var nextID: UInt16 = 1
+        var random = SystemRandomNumberGenerator()
         var nextUpstream = 0
         var pending: [UInt16: Pending] = [:]
     }
@@ -65,25 +66,32 @@ public final class DNSForwarder: Service, Sendable {
     func forward(_ query: ByteBuffer, from client: SocketAddress, listener: any Channel) -> (ByteBuffer, SocketAddress)? {
         guard !upstreams.isEmpty, query.readableBytes >= 12, let originalID = query.getInteger(at: query.readerIndex, as: UInt16.self)
         else { return nil }
-        let (id, server): (UInt16, IPv4Address) = state.withLockedValue { state in
-            let id = state.nextID
-            state.nextID &+= 1
-            if state.nextID == 0 { state.nextID = 1 }
-            let server = upstreams[state.nextUpstream % upstreams.count]
-            state.nextUpstream &+= 1
-            state.pending[id] = Pending(client: client, originalID: originalID, listener: listener,
+        let server = state.withLockedValue { state -> IPv4Address in
+            defer { state.nextUpstream &+= 1 }
+            return upstreams[state.nextUpstream % upstreams.count]
+        }
+        guard let address = try? SocketAddress(ipAddress: server.description, port: 53) else { return nil }
+        // Random, unused IDs: an off-path sender cannot guess which reply we wait for.
+        let id = state.withLockedValue { state -> UInt16 in
+            var id = UInt16.random(in: 1...UInt16.max, using: &state.random)
+            while state.pending[id] != nil { id = UInt16.random(in: 1...UInt16.max, using: &state.random) }
+            state.pending[id] = Pending(server: address, client: client, originalID: originalID, listener: listener,
                                         deadline: .now() + .seconds(4))
-            return (id, server)
+            return id
         }
         var rewritten = query
         rewritten.setInteger(id, at: rewritten.readerIndex)
-        guard let address = try? SocketAddress(ipAddress: server.description, port: 53) else { return nil }
         return (rewritten, address)
     }
 
-    func answer(_ reply: ByteBuffer) {
+    /// Relays an upstream reply to the client that asked, if it comes from the server asked.
+    func answer(_ reply: ByteBuffer, from sender: SocketAddress) {
         guard let id = reply.getInteger(at: reply.readerIndex, as: UInt16.self),
-              let pending = state.withLockedValue({ $0.pending.removeValue(forKey: id) }) else { return }
+              let pending = state.withLockedValue({ state -> Pending? in
+                  guard let pending = state.pending[id], pending.server == sender else { return nil }
+                  state.pending[id] = nil
+                  return pending
+              }) else { return }
         var restored = reply
         restored.setInteger(pending.originalID, at: restored.readerIndex)
         pending.listener.writeAndFlush(AddressedEnvelope(remoteAddress: pending.client, data: restored), promise: nil)
@@ -126,7 +134,8 @@ public final class DNSForwarder: Service, Sendable {
         init(forwarder: DNSForwarder) { self.forwarder = forwarder }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            forwarder.answer(unwrapInboundIn(data).data)
+            let envelope = unwrapInboundIn(data)
+            forwarder.answer(envelope.data, from: envelope.remoteAddress)
         }
     }
 }

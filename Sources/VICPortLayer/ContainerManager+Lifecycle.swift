@@ -25,14 +25,22 @@ extension ContainerManager {
                 try await networking.attach(id, endpoint: endpoint, portGroup: scope.portGroup)
             }
             try await runtime.delete(id, force: true)
-            let pid = try await shim(id).create(
+            let client = shim(id)
+            let pid = try await client.create(
                 id: id, bundle: "\(directory)/bundle", tty: record.config.tty, stdin: record.config.openStdin)
+            // Waiting attaches connect now, between create and start, so they miss no output.
+            for attach in pendingAttaches.removeValue(forKey: id) ?? [] {
+                attach.continuation.resume(with: Result {
+                    try client.attach(stdin: attach.stdin, stdout: attach.stdout, stderr: attach.stderr)
+                })
+            }
             try await runtime.start(id)
             try record.state.started(pid: pid, at: Date())
             try save(record)
             watch(id)
         } catch {
             let message = (error as? VICError)?.message ?? "\(error)"
+            for attach in pendingAttaches.removeValue(forKey: id) ?? [] { attach.continuation.resume(throwing: error) }
             await cleanUpAfterExit(id)
             if var current = records[id] {
                 current.state.failedToStart(message, at: Date())
@@ -178,6 +186,9 @@ extension ContainerManager {
         try? FileManager.default.removeItem(atPath: directory(record.id))
         for waiter in exitWaiters.removeValue(forKey: record.id) ?? [] { waiter.resume(returning: record.state.exitCode) }
         for waiter in removalWaiters.removeValue(forKey: record.id) ?? [] { waiter.resume() }
+        for attach in pendingAttaches.removeValue(forKey: record.id) ?? [] {
+            attach.continuation.resume(throwing: VICError(.notFound, "No such container: \(record.id)"))
+        }
     }
 
     public enum WaitCondition: String, Sendable { case notRunning = "not-running", nextExit = "next-exit", removed }
@@ -208,11 +219,18 @@ extension ContainerManager {
         try save(record)
     }
 
-    /// A socket to the container's shim for attaching, already past the protocol header.
-    public func attachSocket(_ reference: String, stdin: Bool, stdout: Bool, stderr: Bool) throws -> (fd: Int32, tty: Bool) {
+    /// A socket to the container's shim for attaching, past the protocol handshake. For a
+    /// container that is not running yet, this waits for its next start and connects before the
+    /// process runs.
+    public func attachSocket(_ reference: String, stdin: Bool, stdout: Bool, stderr: Bool) async throws -> Int32 {
         let record = try record(reference)
-        let fd = try shim(record.id).connect(header: "ATTACH \(stdin ? 1 : 0) \(stdout ? 1 : 0) \(stderr ? 1 : 0)")
-        return (fd, record.config.tty)
+        if record.state.status == .running {
+            return try shim(record.id).attach(stdin: stdin, stdout: stdout, stderr: stderr)
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            pendingAttaches[record.id, default: []].append(
+                PendingAttach(stdin: stdin, stdout: stdout, stderr: stderr, continuation: continuation))
+        }
     }
 
     public func resize(_ reference: String, height: Int, width: Int) throws {

@@ -20,6 +20,15 @@ public actor ContainerManager {
     var scopes: [String: NetworkScope] = [:]
     var exitWaiters: [String: [CheckedContinuation<Int, Never>]] = [:]
     var removalWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+    /// Attaches made before the container started (docker run attaches, then starts).
+    var pendingAttaches: [String: [PendingAttach]] = [:]
+
+    struct PendingAttach {
+        var stdin: Bool
+        var stdout: Bool
+        var stderr: Bool
+        var continuation: CheckedContinuation<Int32, any Error>
+    }
 
     public init(root: String, scopes: [NetworkScope], images: ImageService, runtime: any OCIRuntime,
                 shimPath: String, networking: ContainerNetworking, logger: Logger) throws {

@@ -25,25 +25,44 @@ public protocol OCIRuntime: Sendable {
 public struct RuntimeCLI: OCIRuntime {
     public let executable: String
     public let root: String
+    /// "runc" or "crun".
+    public let name: String
 
-    public init(executable: String, root: String) {
+    public init(executable: String, root: String, name: String? = nil) {
         self.executable = executable
         self.root = root
+        self.name = name ?? (executable as NSString).lastPathComponent
     }
 
-    /// crun where the host has a pure cgroup v2 hierarchy, runc otherwise (crun refuses hybrid
-    /// cgroups). `preference` ("crun" or "runc") overrides the choice.
+    /// crun where the host has a pure cgroup v2 hierarchy, runc otherwise (crun 1.8 refuses
+    /// hybrid cgroups). `preference` ("crun" or "runc") overrides the choice; crun on a hybrid
+    /// host then runs through a wrapper that hides the cgroup2 mount in a private mount namespace.
     public static func choose(preference: String?, root: String) throws -> RuntimeCLI {
         let pureV2 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers")
         let name = preference ?? (pureV2 ? "crun" : "runc")
-        for directory in ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/sbin", "/bin"] {
-            let path = "\(directory)/\(name)"
-            if FileManager.default.isExecutableFile(atPath: path) { return RuntimeCLI(executable: path, root: root) }
+        guard ["crun", "runc"].contains(name) else {
+            throw VICError(.invalidArgument, "unknown OCI runtime \(name): use crun or runc")
         }
-        throw VICError(.unavailable, "OCI runtime \(name) is not installed (apt-get install \(name))")
-    }
+        let directories = ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/sbin", "/bin"]
+        guard let path = directories.map({ "\($0)/\(name)" }).first(where: FileManager.default.isExecutableFile) else {
+            throw VICError(.unavailable, "OCI runtime \(name) is not installed (apt-get install \(name))")
+        }
+        let hybridMount = "/sys/fs/cgroup/unified"
+        if name == "crun" && !pureV2 && FileManager.default.fileExists(atPath: "\(hybridMount)/cgroup.controllers") {
+            let wrapper = root + ".crun"
+            let script = """
+                #!/bin/sh
+                # vic: crun refuses hybrid cgroups; run it where the cgroup2 mount is hidden.
+                exec /usr/bin/unshare --mount --propagation private /bin/sh -c \\
+                  'umount -l \(hybridMount) 2>/dev/null; exec \(path) "$@"' crun "$@"
 
-    public var name: String { (executable as NSString).lastPathComponent }
+                """
+            try AtomicFile.makeDirectory((root as NSString).deletingLastPathComponent, mode: 0o700)
+            try AtomicFile.write(Data(script.utf8), to: wrapper, mode: 0o755)
+            return RuntimeCLI(executable: wrapper, root: root, name: "crun")
+        }
+        return RuntimeCLI(executable: path, root: root, name: name)
+    }
 
     @discardableResult
     func run(_ arguments: [String]) async throws -> String {
@@ -60,7 +79,8 @@ public struct RuntimeCLI: OCIRuntime {
 
     public func delete(_ id: String, force: Bool) async throws {
         let result = try await Command.run(executable, ["--root", root, "delete"] + (force ? ["--force"] : []) + [id])
-        if !result.succeeded && !result.standardError.contains("does not exist") && !result.standardError.contains("not exist") {
+        let gone = ["does not exist", "not exist", "No such file or directory"].contains { result.standardError.contains($0) }
+        if !result.succeeded && !gone {
             throw VICError(.internal, "\(name) delete \(id): \(result.standardError.trimmingWhitespace())")
         }
     }

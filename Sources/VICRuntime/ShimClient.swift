@@ -72,6 +72,28 @@ public struct ShimClient: Sendable {
         return fd
     }
 
+    /// Attaches to the container's stdio. Returns once the shim has acknowledged, so every byte
+    /// the container writes from then on reaches the socket.
+    public func attach(stdin: Bool, stdout: Bool, stderr: Bool) throws -> Int32 {
+        let fd = try connect(header: "ATTACH \(stdin ? 1 : 0) \(stdout ? 1 : 0) \(stderr ? 1 : 0)")
+        var ack = [UInt8](repeating: 0, count: 3)
+        var got = 0
+        while got < 3 {
+            let n = ack[got...].withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                close(fd)
+                throw VICError(.unavailable, "the container's shim closed the attach connection")
+            }
+            got += n
+        }
+        guard ack == Array("OK\n".utf8) else {
+            close(fd)
+            throw VICError(.internal, "unexpected attach reply from the shim")
+        }
+        return fd
+    }
+
     /// Waits until the container exits (the shim closes the WAIT connection), on a detached
     /// blocking read so no async thread is held; returns the exit record.
     public func waitForExit() async throws -> ExitRecord {

@@ -8,7 +8,7 @@
  * Usage: vic-shim RUNTIME RUNTIME_ROOT ID BUNDLE STATE [tty] [stdin]
  *
  * Attach protocol: a client connects to STATE/attach.sock and sends one line:
- *   "ATTACH <stdin> <stdout> <stderr>\n"  then receives output (raw with a TTY, else Docker's
+ *   "ATTACH <stdin> <stdout> <stderr>\n"  gets "OK\n", then output (raw with a TTY, else Docker's
  *                                          8-byte stream framing) and sends input; a half-close
  *                                          of its side closes the container's stdin.
  *   "WAIT\n"                               the connection closes after STATE/exit is written.
@@ -151,6 +151,8 @@ static void handle_line(int i) {
     int a, b, d;
     if (sscanf(c->line, "ATTACH %d %d %d", &a, &b, &d) == 3) {
         c->kind = C_ATTACH; c->in = a; c->out = b; c->err = d;
+        /* Acknowledge, so the client knows output from now on reaches it. */
+        write_all(c->fd, "OK\n", 3);
         if (!a) shutdown(c->fd, SHUT_RD);
     } else if (strncmp(c->line, "WAIT", 4) == 0) {
         c->kind = C_WAIT;

@@ -89,7 +89,12 @@ struct DockerEndToEndTests {
             ])
             #expect(withCert.succeeded, "\(withCert.combined)")
             #expect(withCert.standardOutput.trimmingWhitespace() == "strict")
-            let without = try await lab.docker(from: "cpub", vch: "strict", ["-H", host, "--tls", "info"])
+            // A client with no certificate at all: only ca.pem in its DOCKER_CERT_PATH.
+            let caOnly = "/run/vic-lab/\(lab.name)/ca-only"
+            try FileManager.default.createDirectory(atPath: caOnly, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: "\(strict)/ca.pem", toPath: "\(caOnly)/ca.pem")
+            let without = try await lab.docker(from: "cpub", vch: "strict", ["-H", host, "--tls", "info"],
+                                               environment: ["DOCKER_CERT_PATH": caOnly])
             #expect(!without.succeeded, "a client without a certificate got in: \(without.combined)")
             try await delete(lab, "strict")
             try await delete(lab, "issuer")

@@ -21,6 +21,11 @@ public struct Teardown: Sendable {
     public func run(_ journal: inout HostChangeJournal, keepCertificates: Bool = false) async -> [VICError] {
         var failures: [VICError] = []
         for change in journal.changes.reversed() {
+            // The directory holding the journal goes last, and only when all else is undone,
+            // so that a teardown that failed part-way can be run again.
+            if case .directory(let path) = change, journal.path.hasPrefix(path + "/"), !failures.isEmpty {
+                continue
+            }
             do {
                 try await undo(change, keepCertificates: keepCertificates)
                 if case .directory(let path) = change, journal.path.hasPrefix(path + "/") {
@@ -48,11 +53,17 @@ public struct Teardown: Sendable {
         case .address(let address, let link):
             try await links.removeAddress(address, from: link, in: nil)
         case .namespace(let name):
-            try await killProcesses(inNamespace: name)
-            try await links.deleteNamespace(name)
+            // Containers' namespaces are named after the appliance's: vch-NAME-<id>.
+            let containers = ((try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? [])
+                .filter { $0.hasPrefix(name + "-") && $0 != name + "-host" }
+            for namespace in containers + [name] {
+                try await killProcesses(inNamespace: namespace)
+                try await links.deleteNamespace(namespace)
+            }
         case .namespaceName(let name):
             try await links.deleteNamespace(name)
         case .directory(let path):
+            try unmountEverything(under: path)
             try removeTree(path)
         }
     }
@@ -82,6 +93,18 @@ public struct Teardown: Sendable {
         let output = try await Command.run("/usr/sbin/ip", ["netns", "pids", name])
         for pid in output.standardOutput.split(separator: "\n").compactMap({ Int32($0) }) {
             try Processes.signal(pid, SIGKILL)
+        }
+    }
+
+    /// Containers' overlay mounts must go before their directories: never delete through a mount.
+    func unmountEverything(under path: String) throws {
+        let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
+        let points = mounts.split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: " ")
+            return fields.count > 1 ? String(fields[1]) : nil
+        }.filter { $0.hasPrefix(path + "/") }
+        for point in points.sorted(by: >) where umount2(point, Int32(MNT_DETACH)) != 0 && errno != EINVAL {
+            throw errnoError("unmount \(point)")
         }
     }
 

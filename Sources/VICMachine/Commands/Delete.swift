@@ -3,6 +3,7 @@ import Foundation
 import VICConfig
 import VICCore
 import VICPlumbing
+import VICSystem
 
 struct Delete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,6 +23,7 @@ struct Delete: AsyncParsableCommand {
             throw VICError(.notFound, "--name: VCH \(quoted(common.name)) not found")
         }
         console.info("### Removing VCH \(common.name) ####")
+        removeContainers(paths.socketPath(common.name), console: console)
         var journal = try HostChangeJournal(path: journalPath)
         let failures = await Teardown(links: IPRoute2(), console: console)
             .run(&journal, keepCertificates: keepCertificates)
@@ -31,5 +33,21 @@ struct Delete: AsyncParsableCommand {
             throw ExitCode(1)
         }
         console.info("Completed successfully")
+    }
+
+    /// Asks vchd to force-remove every container, so each one's namespace, NIC, mount and shim go
+    /// the ordinary way. Teardown still sweeps what is left when vchd does not answer.
+    func removeContainers(_ socket: String, console: Console) {
+        guard let list = try? LocalHTTP.request(socketPath: socket, path: "/containers/json?all=1", timeout: 10),
+              list.status == 200,
+              let containers = try? JSONSerialization.jsonObject(with: Data(list.body.utf8)) as? [[String: Any]]
+        else { return }
+        for id in containers.compactMap({ $0["Id"] as? String }) {
+            let removed = try? LocalHTTP.request(
+                socketPath: socket, method: "DELETE", path: "/containers/\(id)?force=1", timeout: 30)
+            if removed?.status != 204 {
+                console.warn("container \(id.prefix(12)) was not removed by vchd (\(removed?.status ?? 0)); sweeping it")
+            }
+        }
     }
 }

@@ -40,6 +40,7 @@ public struct CreateOptions: Sendable, Equatable {
     /// Whether the user named any of the VCH's own networks or addresses.
     var namesApplianceNetworks: Bool {
         [publicNetwork, clientNetwork, managementNetwork, publicNetworkIP, clientNetworkIP,
-         managementNetworkIP].contains { $0 != nil }
+         managementNetworkIP, publicNetworkGateway, clientNetworkGateway, managementNetworkGateway]
+            .contains { $0 != nil }
     }
 }

@@ -17,7 +17,8 @@ extension CreateValidator {
             report.fail("--name", "network namespace \(taken) already exists")
         }
         let prefix = "vh\(PortGroupNaming.hash(name, digits: 8))-"
-        if let clash = host.links.first(where: { $0.name.hasPrefix(prefix) }) {
+        let hostOnly = "vicho-" + PortGroupNaming.hash(name, digits: 9)
+        if let clash = host.links.first(where: { $0.name.hasPrefix(prefix) || $0.name == hostOnly }) {
             report.fail("--name", "link \(clash.name) already exists on this host")
         }
     }
@@ -171,7 +172,18 @@ extension CreateValidator {
                 report.fail("--tls-ca", "\(file): \(error)")
             }
         }
-        return (files, absolute(options.tlsCertPath ?? options.name))
+        let name = options.tlsCommonName ?? options.name
+        do { _ = try ServerIdentity(ipAddresses: [], dnsNames: [name]) } catch let error as VICError {
+            report.fail(options.tlsCommonName == nil ? "--name" : "--tls-cname", "cannot be a certificate name: \(error.message)")
+        } catch {
+            report.fail("--tls-cname", "\(error)")
+        }
+        let directory = absolute(options.tlsCertPath ?? options.name)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            report.fail("--tls-cert-path", "\(directory) is a file, not a directory")
+        }
+        return (files, directory)
     }
 
     func validateRegistries(into report: inout ValidationReport) {
