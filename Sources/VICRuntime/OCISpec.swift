@@ -18,6 +18,7 @@ public struct OCISpec: Codable, Sendable, Equatable {
         public var env: [String]
         public var cwd: String
         public var capabilities: Capabilities
+        /// Empty: the container inherits vchd's limits, as with Docker's defaults.
         public var rlimits: [Rlimit]
         public var noNewPrivileges: Bool
     }
@@ -115,7 +116,7 @@ extension OCISpec {
                 user: User(uid: settings.uid, gid: settings.gid, additionalGids: nil),
                 args: settings.args, env: settings.env, cwd: settings.cwd,
                 capabilities: Capabilities(bounding: caps, effective: caps, permitted: caps),
-                rlimits: [Rlimit(type: "RLIMIT_NOFILE", hard: 1_048_576, soft: 1_048_576)],
+                rlimits: [],
                 noNewPrivileges: false),
             root: Root(path: rootfs, readonly: false),
             hostname: settings.hostname,

@@ -272,9 +272,12 @@ int main(int argc, char **argv) {
         posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
         posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
     }
-    const char *args[16];
+    const char *args[20];
     int n = 0;
-    args[n++] = runtime; args[n++] = "--root"; args[n++] = root; args[n++] = "create";
+    char runtime_log[4096];
+    path_in(runtime_log, sizeof runtime_log, "runtime.log");
+    args[n++] = runtime; args[n++] = "--root"; args[n++] = root;
+    args[n++] = "--log"; args[n++] = runtime_log; args[n++] = "create";
     args[n++] = "--bundle"; args[n++] = bundle; args[n++] = "--pid-file"; args[n++] = pid_path;
     if (tty) { args[n++] = "--console-socket"; args[n++] = console_path; }
     args[n++] = id; args[n] = NULL;
@@ -304,7 +307,19 @@ int main(int argc, char **argv) {
     }
     int status;
     while (waitpid(runtime_pid, &status, 0) < 0 && errno == EINTR) {}
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) { errno = EIO; fail("runtime create failed"); }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        /* Report the runtime's own last words. */
+        char last[1024] = "runtime create failed", line[1024];
+        FILE *lf = fopen(runtime_log, "r");
+        while (lf && fgets(line, sizeof line, lf)) {
+            line[strcspn(line, "\n")] = 0;
+            if (line[0]) snprintf(last, sizeof last, "%s", line);
+        }
+        if (lf) fclose(lf);
+        strcat(last, "\n");
+        write_file("create-failed", last);
+        exit(1);
+    }
     FILE *pf = fopen(pid_path, "r");
     int init_pid = 0;
     if (!pf || fscanf(pf, "%d", &init_pid) != 1) fail("read init pid");
