@@ -40,6 +40,7 @@ let package = Package(
             dependencies: [
                 "VICCore", "CVICSystem",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: settings),
         // Links, bridges, veths, addresses, routes and namespaces, behind the LinkControl protocol.
@@ -64,7 +65,7 @@ let package = Package(
         .target(
             name: "VICEngineAPI",
             dependencies: [
-                "VICCore",
+                "VICCore", "VICSystem", "VICPortLayer", "VICImage",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -8,7 +8,7 @@ import VICRuntime
 
 /// The Docker API's backend inside a VCH: answers from the port layer and the configuration.
 /// The routes decode and encode; this decides.
-public struct ApplianceBackend: EngineBackend {
+public struct ApplianceBackend: PortLayerBackend {
     public let configuration: VCHConfiguration
     public let containers: ContainerManager
     public let images: ImageService

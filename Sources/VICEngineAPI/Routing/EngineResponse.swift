@@ -2,22 +2,61 @@ import Foundation
 import NIOHTTP1
 import VICCore
 
-/// One complete HTTP response: status, headers and body.
+/// One HTTP response: status, headers and one of three kinds of body.
 ///
-/// The transport adds `Content-Length` and `Connection`; everything else is decided here.
+/// - A complete `body` (the default): the transport adds `Content-Length`.
+/// - A `stream`: the head goes out at once, then each element as it arrives (chunked on
+///   HTTP/1.1, until close on HTTP/1.0). For `POST /containers/{id}/wait`, `logs -f`, pull
+///   progress and events.
+/// - A `hijack`: the head (`101 UPGRADED` or `200 OK`), then the connection becomes a raw byte
+///   relay to a socket. For attach and exec start.
+///
+/// The transport adds `Content-Length`, `Transfer-Encoding` and `Connection`; everything else
+/// is decided here.
 public struct EngineResponse: Sendable {
     /// The status code.
     public var status: HTTPResponseStatus
-    /// Headers other than `Content-Length` and `Connection`.
+    /// Headers other than `Content-Length`, `Transfer-Encoding` and `Connection`.
     public var headers: HTTPHeaders
-    /// The complete body.
+    /// The complete body; ignored when `stream` or `hijack` is set.
     public var body: [UInt8]
+    /// A body sent as it is produced; `nil` for the complete `body`.
+    ///
+    /// The server iterates it in one task. When the client goes away, that task is cancelled,
+    /// so the producer's `onTermination` sees `.cancelled` and must stop its work. An error
+    /// thrown after the head went out ends the response by closing the connection.
+    public var stream: AsyncThrowingStream<[UInt8], any Error>?
+    /// The connection is handed over to a socket after the head; takes precedence over `stream`.
+    public var hijack: Hijack?
 
     /// A response with the given parts.
     public init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// A response whose body is `stream`, written as each element arrives.
+    ///
+    /// The head is flushed before the first element, so a client waiting for headers (the
+    /// docker CLI's `wait`) gets them at once.
+    public static func streaming(
+        status: HTTPResponseStatus = .ok, headers: HTTPHeaders,
+        _ stream: AsyncThrowingStream<[UInt8], any Error>
+    ) -> EngineResponse {
+        var response = EngineResponse(status: status, headers: headers)
+        response.stream = stream
+        return response
+    }
+
+    /// A response that hands the connection to `hijack.socket` (Docker's attach and exec start).
+    ///
+    /// The server owns the socket from here on and closes it, even when the connection is
+    /// already gone by the time the response is ready.
+    public static func hijacked(_ hijack: Hijack) -> EngineResponse {
+        var response = EngineResponse(status: .ok, headers: ["Content-Type": hijack.contentType])
+        response.hijack = hijack
+        return response
     }
 
     /// The body as UTF-8 text, for logs and tests.
@@ -64,4 +103,25 @@ public struct EngineResponse: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
     }()
+}
+
+/// A connected stream socket that takes over an HTTP connection once the response head is out:
+/// bytes from the client go to it, bytes from it go to the client.
+///
+/// When the client half-closes (stdin EOF), the socket's write side is shut down (`SHUT_WR`)
+/// and output keeps flowing to the client. When the socket reaches end of file or fails, what
+/// it sent is flushed and the client connection closed. When the client closes, so is the socket.
+public struct Hijack: Sendable {
+    /// A connected `SOCK_STREAM` socket (e.g. to a container's shim). The server takes
+    /// ownership and closes it.
+    public var socket: Int32
+    /// Docker's media type: `application/vnd.docker.raw-stream` (TTY) or
+    /// `application/vnd.docker.multiplexed-stream`.
+    public var contentType: String
+
+    /// A hijack onto `socket`, announced with `contentType`.
+    public init(socket: Int32, contentType: String) {
+        self.socket = socket
+        self.contentType = contentType
+    }
 }

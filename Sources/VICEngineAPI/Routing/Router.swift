@@ -52,13 +52,36 @@ public struct Router: Sendable {
     }
 
     /// The operations vic implements, by spec operation.
-    static let routes: [PathTemplate.Operation: Handler] = [
+    static let routes = systemRoutes.merging(containerRoutes) { first, _ in first }
+
+    static let systemRoutes: [PathTemplate.Operation: Handler] = [
         .init("GET", "/_ping"): { router, context in router.ping(context) },
         .init("HEAD", "/_ping"): { router, context in router.ping(context) },
         .init("GET", "/version"): { router, _ in try await router.version() },
         .init("GET", "/info"): { router, _ in try await router.info() },
         .init("GET", "/networks"): { router, context in try await router.listNetworks(context) },
         .init("GET", "/networks/{id}"): { router, context in try await router.inspectNetwork(context) },
+    ]
+
+    static let containerRoutes: [PathTemplate.Operation: Handler] = [
+        .init("POST", "/containers/create"): { router, context in try await router.createContainer(context) },
+        .init("GET", "/containers/json"): { router, context in try await router.listContainers(context) },
+        .init("GET", "/containers/{id}/json"): { router, context in try await router.inspectContainer(context) },
+        .init("POST", "/containers/{id}/start"): { router, context in try await router.startContainer(context) },
+        .init("POST", "/containers/{id}/stop"): { router, context in try await router.stopContainer(context) },
+        .init("POST", "/containers/{id}/restart"): { router, context in try await router.restartContainer(context) },
+        .init("POST", "/containers/{id}/kill"): { router, context in try await router.killContainer(context) },
+        .init("POST", "/containers/{id}/wait"): { router, context in try await router.waitContainer(context) },
+        .init("POST", "/containers/{id}/attach"): { router, context in try await router.attachContainer(context) },
+        .init("POST", "/containers/{id}/resize"): { router, context in try await router.resizeContainer(context) },
+        .init("POST", "/containers/{id}/rename"): { router, context in try await router.renameContainer(context) },
+        .init("GET", "/containers/{id}/logs"): { router, context in try await router.containerLogs(context) },
+        .init("DELETE", "/containers/{id}"): { router, context in try await router.removeContainer(context) },
+        .init("POST", "/images/create"): { router, context in try await router.createImage(context) },
+        .init("GET", "/images/json"): { router, context in try await router.listImages(context) },
+        .init("GET", "/images/{name}/json"): { router, context in try await router.inspectImage(context) },
+        .init("POST", "/images/{name}/tag"): { router, context in try await router.tagImage(context) },
+        .init("DELETE", "/images/{name}"): { router, context in try await router.removeImage(context) },
     ]
 
     /// Answers one request. Never throws: every failure is an error response.

@@ -15,6 +15,12 @@ import VICCore
 /// The Docker Engine API server of a VCH: HTTP/1.1 with keep-alive on TCP (optionally TLS)
 /// and Unix socket listeners, answering through a `Router` over an `EngineBackend`.
 ///
+/// Responses are complete, streamed or hijacked (see `EngineResponse`). Each connection's
+/// pipeline is `[NIOSSLServerHandler]`, then `addEngineHTTPHandlers` (NIO's HTTP/1.1 server
+/// handlers and an `EngineHTTPHandler`); a hijack replaces the HTTP handlers with a
+/// `HijackRelayHandler` partnered with one in the socket's channel. Shutdown closes hijacked
+/// connections at once, and streamed responses when the grace period ends.
+///
 /// Lifecycle: `start(_:)` once, then `shutdown(gracePeriod:)` once. `start` returns when every
 /// listener is bound, so the caller can report readiness.
 public actor EngineServer {
@@ -40,7 +46,8 @@ public actor EngineServer {
     /// The default bound on a request body: 16 MiB. Larger bodies get 413.
     public static let defaultMaxRequestBodySize = 16 << 20
 
-    private let router: Router
+    private let responder: EngineHTTPHandler.Responder
+    private let build: EngineBuild
     private let logger: Logger
     private let group: any EventLoopGroup
     private let maxRequestBodySize: Int
@@ -60,7 +67,22 @@ public actor EngineServer {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         maxRequestBodySize: Int = EngineServer.defaultMaxRequestBodySize
     ) {
-        self.router = Router(backend: backend, build: build, logger: logger)
+        let router = Router(backend: backend, build: build, logger: logger)
+        self.init(
+            logger: logger, build: build, group: group, maxRequestBodySize: maxRequestBodySize,
+            responder: { await router.handle($0) })
+    }
+
+    /// A server answering every request with `responder` instead of a router: for tests of the
+    /// transport (streamed and hijacked responses).
+    init(
+        logger: Logger, build: EngineBuild = .development,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        maxRequestBodySize: Int = EngineServer.defaultMaxRequestBodySize,
+        responder: @escaping EngineHTTPHandler.Responder
+    ) {
+        self.responder = responder
+        self.build = build
         self.logger = logger
         self.group = group
         self.maxRequestBodySize = maxRequestBodySize
@@ -135,21 +157,25 @@ public actor EngineServer {
     private func bind(_ listener: EngineListener) async throws -> any Channel {
         let sslContext: NIOSSLContext?
         if case .tcp(_, _, let tls?) = listener { sslContext = try tls.makeContext() } else { sslContext = nil }
-        let router = self.router
+        let responder = self.responder
+        let build = self.build
         let maxBodySize = maxRequestBodySize
         let logger = self.logger
         let connections = self.connections
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // A client's half-close arrives as `inputClosed` instead of closing the connection:
+            // a hijacked connection relays it (stdin EOF) and keeps sending output.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let sslContext {
                         try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
-                    try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
-                    try pipeline.addHandler(EngineHTTPHandler(router: router, maxBodySize: maxBodySize, logger: logger))
+                    try pipeline.addEngineHTTPHandlers(
+                        EngineHTTPHandler(build: build, maxBodySize: maxBodySize, logger: logger, responder: responder))
                     // Registered last, so a quiesce event finds the pipelining handler.
                     connections.register(channel)
                 }
@@ -174,6 +200,9 @@ public actor EngineServer {
             throw VICError(.unavailable, "listen on \(listener)", underlying: error)
         }
     }
+
+    /// How many connections are open, hijacked ones included (for tests).
+    var openConnectionCount: Int { connections.open.count }
 
     private func close(_ bound: [(listener: EngineListener, channel: any Channel)]) async {
         for (listener, channel) in bound {

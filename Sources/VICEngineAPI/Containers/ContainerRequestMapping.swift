@@ -1,0 +1,73 @@
+import VICCore
+import VICPortLayer
+
+/// Turns Docker's create body into a port-layer request, validating what the port layer cannot.
+enum ContainerRequestMapping {
+    static func request(_ body: DockerContainerCreate, name: String?) throws -> ContainerRequest {
+        let host = body.HostConfig
+        let restart = try restartPolicy(host?.RestartPolicy)
+        if host?.AutoRemove == true && restart.name != .no {
+            throw VICError(.invalidArgument, "conflicting options: cannot specify both --restart and --rm")
+        }
+        var nanoCPUs = host?.NanoCpus
+        if nanoCPUs == nil, let quota = host?.CpuQuota, quota > 0 {
+            nanoCPUs = quota * 1_000_000_000 / max(host?.CpuPeriod ?? 100_000, 1)
+        }
+        if let memory = host?.Memory, memory > 0, memory < 6 * 1024 * 1024 {
+            throw VICError(.invalidArgument, "Minimum memory limit allowed is 6MB")
+        }
+        return ContainerRequest(
+            name: name, image: body.Image ?? "", hostname: body.Hostname, user: body.User, env: body.Env ?? [],
+            entrypoint: body.Entrypoint?.values, cmd: body.Cmd?.values, workingDir: body.WorkingDir,
+            tty: body.Tty ?? false, openStdin: body.OpenStdin ?? false, stdinOnce: body.StdinOnce ?? false,
+            attachStdin: body.AttachStdin ?? false, attachStdout: body.AttachStdout ?? true,
+            attachStderr: body.AttachStderr ?? true, labels: body.Labels ?? [:],
+            exposedPorts: body.ExposedPorts.map { Array($0.keys) } ?? [], stopSignal: body.StopSignal,
+            host: HostSettings(
+                autoRemove: host?.AutoRemove ?? false, restartPolicy: restart,
+                memoryBytes: host?.Memory.flatMap { $0 > 0 ? $0 : nil }, nanoCPUs: nanoCPUs.flatMap { $0 > 0 ? $0 : nil },
+                networkMode: host?.NetworkMode.flatMap { $0.isEmpty ? nil : $0 } ?? "default"))
+    }
+
+    static func restartPolicy(_ policy: DockerContainerCreate.Restart?) throws -> RestartPolicy {
+        let name = policy?.Name ?? ""
+        switch name {
+        case "", "no": return RestartPolicy(name: .no)
+        case "always": return RestartPolicy(name: .always)
+        case "unless-stopped": return RestartPolicy(name: .unlessStopped)
+        case "on-failure":
+            let count = policy?.MaximumRetryCount ?? 0
+            guard count >= 0 else { throw VICError(.invalidArgument, "invalid restart policy: maximum retry count cannot be negative") }
+            return RestartPolicy(name: .onFailure, maximumRetryCount: count)
+        default:
+            throw VICError(.invalidArgument, "invalid restart policy: unknown policy '\(name)'; use one of 'no', 'always', 'on-failure' or 'unless-stopped'")
+        }
+    }
+}
+
+/// `docker ps --filter`: name, id, status, label, network, ancestor.
+enum ContainerListFilter {
+    static let acceptedKeys: Set<String> = ["name", "id", "status", "label", "network", "ancestor", "exited"]
+    static let statuses: Set<String> = ["created", "restarting", "running", "removing", "paused", "exited", "dead"]
+
+    static func apply(_ filters: FilterArguments, to records: [ContainerRecord]) throws -> [ContainerRecord] {
+        for status in filters.values("status") where !statuses.contains(status) {
+            throw VICError(.invalidArgument, "invalid filter 'status=\(status)'")
+        }
+        func passes(_ key: String, _ test: (FilterArguments) -> Bool) -> Bool { !filters.contains(key) || test(filters) }
+        return records.filter { record in
+            passes("name") { $0.match("name", "/" + record.name) }
+                && passes("id") { $0.prefixMatch("id", record.id) }
+                && passes("status") { $0.exactMatch("status", ContainerWireMapping.stateName(record.state)) }
+                && passes("exited") { record.state.status == .exited && $0.exactMatch("exited", String(record.state.exitCode)) }
+                && passes("label") { $0.matchLabels("label", record.config.labels) }
+                && passes("network") { filters in
+                    record.endpoints.contains { filters.exactMatch("network", $0.network) || filters.prefixMatch("network", $0.networkID) }
+                }
+                && passes("ancestor") { filters in
+                    let names = [record.imageName, record.imageName + ":latest", record.imageID, String(record.imageID.dropFirst(7))]
+                    return names.contains { filters.exactMatch("ancestor", $0) } || filters.prefixMatch("ancestor", String(record.imageID.dropFirst(7)))
+                }
+        }
+    }
+}

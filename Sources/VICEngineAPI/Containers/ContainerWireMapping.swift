@@ -1,0 +1,104 @@
+import Foundation
+import VICCore
+import VICImage
+import VICPortLayer
+
+/// Maps port-layer records onto Docker's wire shapes. Pure.
+enum ContainerWireMapping {
+    static func endpoints(_ record: ContainerRecord) -> [String: DockerEndpointSettings] {
+        var result: [String: DockerEndpointSettings] = [:]
+        for endpoint in record.endpoints {
+            result[endpoint.network] = DockerEndpointSettings(
+                IPAMConfig: ExplicitNull(nil), Links: nil, Aliases: [record.shortID], MacAddress: endpoint.macAddress,
+                NetworkID: endpoint.networkID, EndpointID: record.state.isRunning ? record.id : "",
+                Gateway: endpoint.gateway?.description ?? "", IPAddress: endpoint.address.address.description,
+                IPPrefixLen: endpoint.address.prefixLength, IPv6Gateway: "", GlobalIPv6Address: "",
+                GlobalIPv6PrefixLen: 0, DNSNames: [record.name, record.shortID])
+        }
+        return result
+    }
+
+    static func command(_ record: ContainerRecord) -> String {
+        record.config.argv.joined(separator: " ")
+    }
+
+    static func summary(_ record: ContainerRecord) -> DockerContainerSummary {
+        DockerContainerSummary(
+            Id: record.id, Names: ["/" + record.name], Image: record.imageName, ImageID: record.imageID,
+            Command: command(record), Created: Int64(record.created.timeIntervalSince1970), Ports: [],
+            Labels: record.config.labels, State: stateName(record.state), Status: record.state.humanStatus(),
+            HostConfig: ["NetworkMode": record.host.networkMode], NetworkSettings: .init(Networks: endpoints(record)),
+            Mounts: [])
+    }
+
+    static func stateName(_ state: ContainerState) -> String {
+        switch state.status {
+        case .created: "created"
+        case .running: "running"
+        case .exited: "exited"
+        case .removing: "removing"
+        case .restarting: "restarting"
+        }
+    }
+
+    static func inspect(_ record: ContainerRecord, logPath: String, directory: String) -> DockerContainerInspect {
+        let zero = "0001-01-01T00:00:00Z"
+        let primary = record.endpoints.first
+        return DockerContainerInspect(
+            Id: record.id, Created: RFC3339.nano(record.created), Path: record.config.argv.first ?? "",
+            Args: Array(record.config.argv.dropFirst()),
+            State: .init(
+                Status: stateName(record.state), Running: record.state.isRunning, Paused: false,
+                Restarting: record.state.status == .restarting, OOMKilled: false, Dead: false, Pid: record.state.pid,
+                ExitCode: record.state.exitCode, Error: record.state.error,
+                StartedAt: record.state.startedAt.map(RFC3339.nano) ?? zero,
+                FinishedAt: record.state.finishedAt.map(RFC3339.nano) ?? zero),
+            Image: record.imageID, ResolvConfPath: "\(directory)/etc/resolv.conf",
+            HostnamePath: "\(directory)/etc/hostname", HostsPath: "\(directory)/etc/hosts", LogPath: logPath,
+            Name: "/" + record.name, RestartCount: record.restartCount, Driver: "overlayfs", Platform: "linux",
+            MountLabel: "", ProcessLabel: "", AppArmorProfile: "",
+            HostConfig: .init(
+                NetworkMode: record.host.networkMode, AutoRemove: record.host.autoRemove,
+                RestartPolicy: .init(Name: record.host.restartPolicy.name.rawValue,
+                                     MaximumRetryCount: record.host.restartPolicy.maximumRetryCount),
+                Memory: record.host.memoryBytes ?? 0, NanoCpus: record.host.nanoCPUs ?? 0,
+                LogConfig: .init(Type: "json-file", Config: [:]), PortBindings: [:]),
+            Mounts: [],
+            Config: .init(
+                Hostname: record.config.hostname, Domainname: "", User: record.config.user,
+                AttachStdin: record.config.attachStdin, AttachStdout: record.config.attachStdout,
+                AttachStderr: record.config.attachStderr,
+                ExposedPorts: record.config.exposedPorts.isEmpty ? nil
+                    : Dictionary(uniqueKeysWithValues: record.config.exposedPorts.map { ($0, .init()) }),
+                Tty: record.config.tty, OpenStdin: record.config.openStdin, StdinOnce: record.config.stdinOnce,
+                Env: record.config.env, Cmd: record.config.cmd, Image: record.imageName, Volumes: nil,
+                WorkingDir: record.config.workingDir,
+                Entrypoint: ExplicitNull(record.config.entrypoint.isEmpty ? nil : record.config.entrypoint),
+                Labels: record.config.labels, StopSignal: record.config.stopSignal),
+            NetworkSettings: .init(
+                Bridge: "", SandboxID: record.state.isRunning ? record.id : "",
+                SandboxKey: record.state.isRunning ? "/run/netns/\(record.shortID)" : "", Ports: [:],
+                Gateway: primary?.gateway?.description ?? "", IPAddress: primary?.address.address.description ?? "",
+                IPPrefixLen: primary?.address.prefixLength ?? 0, MacAddress: primary?.macAddress ?? "",
+                Networks: endpoints(record)))
+    }
+
+    static func imageSummary(_ image: ImageRecord, containers: Int) -> DockerImageSummary {
+        DockerImageSummary(
+            Id: image.id, ParentId: "", RepoTags: image.repoTags, RepoDigests: image.repoDigests,
+            Created: Int64(image.created.timeIntervalSince1970), Size: image.size, SharedSize: -1,
+            Labels: image.configuration.config?.Labels ?? [:], Containers: containers)
+    }
+
+    static func imageInspect(_ image: ImageRecord) -> DockerImageInspect {
+        let config = image.configuration.config
+        return DockerImageInspect(
+            Id: image.id, RepoTags: image.repoTags, RepoDigests: image.repoDigests, Parent: "", Comment: "",
+            Created: RFC3339.nano(image.created), DockerVersion: "", Author: image.configuration.author ?? "",
+            Architecture: image.configuration.architecture ?? "amd64", Os: image.configuration.os ?? "linux",
+            Size: image.size,
+            Config: .init(Env: config?.Env ?? [], Cmd: ExplicitNull(config?.Cmd), Entrypoint: ExplicitNull(config?.Entrypoint),
+                          WorkingDir: config?.WorkingDir ?? "", User: config?.User ?? "", Labels: config?.Labels ?? [:]),
+            RootFS: .init(Type: "layers", Layers: image.diffIDs))
+    }
+}

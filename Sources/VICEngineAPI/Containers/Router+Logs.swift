@@ -1,0 +1,117 @@
+import Foundation
+import VICCore
+import VICPortLayer
+
+extension Router {
+    /// `docker logs`: the json-file log, framed like Docker (multiplexed unless the container
+    /// has a TTY), with tail, since, timestamps and follow.
+    func containerLogs(_ context: RouteContext) async throws -> EngineResponse {
+        let containers = try portLayer().containers
+        let record = try await containers.record(try containerID(context))
+        let request = context.request
+        func flag(_ name: String) -> Bool { ["1", "true", "True"].contains(request.queryValue(name) ?? "") }
+        guard flag("stdout") || flag("stderr") else {
+            throw VICError(.invalidArgument, "Bad parameters: you must choose at least one stream")
+        }
+        let options = LogOptions(
+            stdout: flag("stdout"), stderr: flag("stderr"), follow: flag("follow"), timestamps: flag("timestamps"),
+            tail: request.queryValue("tail").flatMap { $0 == "all" ? nil : Int($0) },
+            since: request.queryValue("since").flatMap(LogOptions.rfc3339(fromUnix:)),
+            tty: record.config.tty)
+        let path = try await containers.logPath(record.id)
+        let id = record.id
+        let stream = AsyncThrowingStream<[UInt8], any Error> { continuation in
+            let task = Task {
+                var reader = LogReader(path: path, options: options)
+                continuation.yield(reader.initial())
+                while options.follow && !Task.isCancelled {
+                    let running = (try? await containers.record(id))?.state.isRunning ?? false
+                    let more = reader.more()
+                    if !more.isEmpty { continuation.yield(more) }
+                    if !running && more.isEmpty { break }
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+        let type = record.config.tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream"
+        return .streaming(headers: ["Content-Type": type], stream)
+    }
+}
+
+struct LogOptions: Sendable {
+    var stdout: Bool
+    var stderr: Bool
+    var follow: Bool
+    var timestamps: Bool
+    var tail: Int?
+    /// RFC 3339 with nine fraction digits, comparable as text with the log's own stamps.
+    var since: String?
+    var tty: Bool
+
+    /// "1700000000.5" → "2023-11-14T22:13:20.500000000Z".
+    static func rfc3339(fromUnix text: String) -> String? {
+        guard let seconds = Double(text), seconds > 0 else { return nil }
+        let whole = Int64(seconds)
+        let nanos = Int64(((seconds - Double(whole)) * 1e9).rounded())
+        let base = RFC3339.nano(Date(timeIntervalSince1970: TimeInterval(whole)))
+        let prefix = base.hasSuffix("Z") ? String(base.dropLast()) : base
+        return prefix + "." + String(format: "%09lld", nanos) + "Z"
+    }
+}
+
+/// Reads json-file lines from an offset, turning them into Docker's stream frames.
+struct LogReader {
+    let path: String
+    let options: LogOptions
+    var offset: UInt64 = 0
+    var pending: [UInt8] = []
+
+    init(path: String, options: LogOptions) {
+        self.path = path
+        self.options = options
+    }
+
+    struct Entry: Decodable { var log: String; var stream: String; var time: String }
+
+    mutating func initial() -> [UInt8] {
+        var entries = readEntries()
+        if let tail = options.tail { entries = Array(entries.suffix(max(tail, 0))) }
+        return frames(entries)
+    }
+
+    mutating func more() -> [UInt8] { frames(readEntries()) }
+
+    mutating func readEntries() -> [Entry] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: offset)
+        let data = (try? handle.readToEnd()) ?? Data()
+        offset += UInt64(data.count)
+        pending += data
+        guard let lastNewline = pending.lastIndex(of: 0x0a) else { return [] }
+        let complete = pending[...lastNewline]
+        pending = Array(pending[(lastNewline + 1)...])
+        let decoder = JSONDecoder()
+        return complete.split(separator: 0x0a).compactMap { try? decoder.decode(Entry.self, from: Data($0)) }.filter { entry in
+            (entry.stream == "stdout" ? options.stdout : options.stderr)
+                && (options.since.map { entry.time >= $0 } ?? true)
+        }
+    }
+
+    func frames(_ entries: [Entry]) -> [UInt8] {
+        var out: [UInt8] = []
+        for entry in entries {
+            var payload = Array(entry.log.utf8)
+            if options.timestamps { payload = Array((entry.time + " ").utf8) + payload }
+            if !options.tty {
+                let size = UInt32(payload.count)
+                out += [entry.stream == "stderr" ? 2 : 1, 0, 0, 0,
+                        UInt8(size >> 24), UInt8(size >> 16 & 0xff), UInt8(size >> 8 & 0xff), UInt8(size & 0xff)]
+            }
+            out += payload
+        }
+        return out
+    }
+}

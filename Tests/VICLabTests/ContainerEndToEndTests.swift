@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+import VICCore
+import VICSystem
+
+/// Containers on the bridge network through the docker CLI and docker-py, images pulled through
+/// a registry mirror in the lab.
+@Suite(.serialized, .tags(.privileged, .endToEnd))
+struct ContainerEndToEndTests {
+    /// A lab with a registry, and a VCH using it as its mirror; returns DOCKER_HOST.
+    func withVCH(_ vch: String, _ body: @Sendable (Lab, String) async throws -> Void) async throws {
+        try await Lab.with { lab in
+            let registry = try await Command.run("\(Lab.packageRoot)/scripts/lab.sh", ["registry", lab.name])
+            try #require(registry.succeeded, "registry: \(registry.combined)")
+            let create = try await lab.vicMachine([
+                "create", "--name", vch, "--bridge-network", "Bridge-DPG", "--tls-cert-path", lab.certificateDirectory(vch),
+                "--registry-mirror", "http://10.99.32.1:5000",
+            ])
+            try #require(create.succeeded, "create: \(create.combined)")
+            let line = create.standardOutput.split(separator: "\n").first { $0.contains("DOCKER_HOST=") }
+            let host = try #require(line.flatMap { $0.split(separator: "=").last.map(String.init) })
+            try await body(lab, host)
+            let delete = try await lab.vicMachine(["delete", "--name", vch])
+            #expect(delete.succeeded, "delete: \(delete.combined)")
+        }
+    }
+
+    @Test func articleScenarioOnTheDefaultBridge() async throws {
+        try await withVCH("art") { lab, host in
+            let run = try await lab.docker(from: "cpub", vch: "art", [
+                "-H", host, "--tls", "run", "--rm", "busybox", "sh", "-c",
+                "ip -4 addr show eth0; cat /etc/resolv.conf; netstat -rn; cat /etc/hostname",
+            ])
+            #expect(run.succeeded, "\(run.combined)")
+            #expect(run.standardError.contains("Unable to find image 'busybox:latest' locally"))
+            #expect(run.standardOutput.contains("Status: Downloaded newer image for busybox:latest")
+                    || run.standardError.contains("Status: Downloaded newer image for busybox:latest"))
+            #expect(run.standardOutput.contains("inet 172.16.0.2/16"))
+            #expect(run.standardOutput.contains("nameserver 172.16.0.1"))
+            #expect(run.standardOutput.contains("0.0.0.0         172.16.0.1      0.0.0.0         UG"))
+            #expect(run.standardOutput.contains("172.16.0.0      0.0.0.0         255.255.0.0     U"))
+            // --rm removed it, and its address is free again.
+            let again = try await lab.docker(from: "cpub", vch: "art", [
+                "-H", host, "--tls", "run", "--rm", "busybox", "ip", "-4", "addr", "show", "eth0",
+            ])
+            #expect(again.standardOutput.contains("inet 172.16.0.2/16"), "\(again.combined)")
+            let left = try await lab.docker(from: "cpub", vch: "art", ["-H", host, "--tls", "ps", "-aq"])
+            #expect(left.standardOutput.trimmingWhitespace().isEmpty)
+        }
+    }
+
+    @Test func lifecycleExitCodesStdinAndLogs() async throws {
+        try await withVCH("life") { lab, host in
+            func docker(_ arguments: [String]) async throws -> CommandResult {
+                try await lab.docker(from: "cpub", vch: "life", ["-H", host, "--tls"] + arguments)
+            }
+            let pull = try await docker(["pull", "busybox"])
+            #expect(pull.succeeded, "\(pull.combined)")
+            let exit = try await docker(["run", "--name", "three", "busybox", "sh", "-c", "echo out; echo err >&2; exit 3"])
+            #expect(exit.status == 3, "\(exit.combined)")
+            #expect(exit.standardOutput == "out\n")
+            #expect(exit.standardError.contains("err"))
+            let logs = try await docker(["logs", "three"])
+            #expect(logs.standardOutput == "out\n" && logs.standardError == "err\n", "\(logs.combined)")
+            let piped = try await lab.run(in: "cpub", ["/bin/sh", "-c",
+                "echo hello | DOCKER_CERT_PATH=\(lab.certificateDirectory("life")) DOCKER_CONFIG=/run/vic-lab/\(lab.name)/docker-config docker -H \(host) --tls run -i --rm busybox cat"])
+            #expect(piped.standardOutput == "hello\n", "\(piped.combined)")
+
+            let detached = try await docker(["run", "-d", "--name", "sleeper", "busybox", "sleep", "1000"])
+            #expect(detached.succeeded, "\(detached.combined)")
+            let ps = try await docker(["ps", "--format", "{{.Names}} {{.Status}}"])
+            #expect(ps.standardOutput.hasPrefix("sleeper Up"), "\(ps.combined)")
+            let second = try await docker(["inspect", "--format", "{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Gateway}}", "sleeper"])
+            // "three" (stopped) keeps 172.16.0.2 until it is removed.
+            #expect(second.standardOutput.trimmingWhitespace() == "172.16.0.3 172.16.0.1", "\(second.combined)")
+            let conflict = try await docker(["run", "-d", "--name", "sleeper", "busybox", "true"])
+            #expect(conflict.status != 0 && conflict.standardError.contains("is already in use"), "\(conflict.combined)")
+            let stop = try await docker(["stop", "-t", "1", "sleeper"])
+            #expect(stop.succeeded, "\(stop.combined)")
+            let all = try await docker(["ps", "-a", "--filter", "status=exited", "--format", "{{.Names}}"])
+            #expect(Set(all.standardOutput.split(separator: "\n")) == ["sleeper", "three"], "\(all.combined)")
+            let rm = try await docker(["rm", "sleeper", "three"])
+            #expect(rm.succeeded, "\(rm.combined)")
+            let missing = try await docker(["inspect", "sleeper"])
+            #expect(missing.standardError.contains("No such"), "\(missing.combined)")
+        }
+    }
+
+    @Test func dockerPySDK() async throws {
+        try await withVCH("py") { lab, host in
+            let script = """
+                import docker, sys
+                tls = docker.tls.TLSConfig(ca_cert=None, verify=False)
+                client = docker.DockerClient(base_url="https://\(host)", tls=tls)
+                out = client.containers.run("busybox", ["echo", "hello from docker-py"], remove=True)
+                sys.stdout.write(out.decode())
+                c = client.containers.run("busybox", ["sleep", "100"], detach=True, name="pysleep")
+                print([x.name for x in client.containers.list()])
+                c.stop(timeout=1)
+                print(c.wait()["StatusCode"] in (137, 143))
+                c.remove()
+                print(len(client.containers.list(all=True)))
+                """
+            let result = try await lab.run(in: "cpub", ["/usr/bin/env", "python3", "-c", script])
+            #expect(result.succeeded, "\(result.combined)")
+            #expect(result.standardOutput == "hello from docker-py\n['pysleep']\nTrue\n0\n", "\(result.combined)")
+        }
+    }
+
+    /// vchd killed with SIGKILL, then started again: the running container keeps running and is
+    /// re-adopted, the stopped one keeps its state and logs, and addresses stay reserved.
+    @Test func daemonKilledAndRestartedLosesNothing() async throws {
+        try await withVCH("phoenix") { lab, host in
+            func docker(_ arguments: [String]) async throws -> CommandResult {
+                try await lab.docker(from: "cpub", vch: "phoenix", ["-H", host, "--tls"] + arguments)
+            }
+            #expect(try await docker(["run", "--name", "done", "busybox", "echo", "before"]).succeeded)
+            let run = try await docker(["run", "-d", "--name", "alive", "busybox", "sh", "-c",
+                                        "echo started; while true; do sleep 0.2; done"])
+            try #require(run.succeeded, "\(run.combined)")
+            let daemons = daemonPIDs("phoenix")
+            try #require(daemons.count == 1)
+            kill(daemons[0], SIGKILL)
+            while Processes.isAlive(daemons[0]) && Processes.commandLine(of: daemons[0]) != nil {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            _ = try Processes.spawnDetached(
+                "\(Lab.binDirectory)/vchd",
+                arguments: ["--name", "phoenix", "--state-root", lab.stateRoot, "--run-root", lab.runRoot],
+                logPath: "\(lab.stateRoot)/phoenix/vchd.log")
+            var answered = false
+            for _ in 0..<200 where !answered {
+                answered = try await docker(["version"]).succeeded
+                if !answered { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            try #require(answered, "vchd did not come back")
+            let ps = try await docker(["ps", "-a", "--format", "{{.Names}} {{.State}}"])
+            #expect(Set(ps.standardOutput.split(separator: "\n")) == ["alive running", "done exited"], "\(ps.combined)")
+            let logs = try await docker(["logs", "done"])
+            #expect(logs.standardOutput == "before\n")
+            let aliveLogs = try await docker(["logs", "alive"])
+            #expect(aliveLogs.standardOutput.hasPrefix("started"))
+            let address = try await docker(["inspect", "--format", "{{.NetworkSettings.IPAddress}}", "alive"])
+            #expect(address.standardOutput.trimmingWhitespace() == "172.16.0.3")
+            let next = try await docker(["run", "--rm", "busybox", "ip", "-4", "addr", "show", "eth0"])
+            #expect(next.standardOutput.contains("inet 172.16.0.4/16"), "reservations came back: \(next.combined)")
+            let stop = try await docker(["stop", "-t", "1", "alive"])
+            #expect(stop.succeeded, "\(stop.combined)")
+            let state = try await docker(["inspect", "--format", "{{.State.Status}}", "alive"])
+            #expect(state.standardOutput.trimmingWhitespace() == "exited")
+        }
+    }
+}
