@@ -109,7 +109,9 @@ public struct Router: Sendable {
         if let version {
             try Router.check(version)
         }
-        guard let handler = handlers[operation] else {
+        // Container and image routes need a backend that runs containers.
+        let served = Router.systemRoutes[operation] != nil || backend is any PortLayerBackend
+        guard let handler = handlers[operation], served else {
             throw VICError(.notImplemented, "vic does not implement \(request.method.rawValue) \(path) yet")
         }
         return try await handler(self, RouteContext(request: request, parameters: parameters))
