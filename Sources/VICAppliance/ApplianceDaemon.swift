@@ -58,7 +58,7 @@ public enum ApplianceDaemon {
         let scopes = NetworkScope.builtins(of: configuration)
         let containers = try ContainerManager(
             root: "\(paths.stateDirectory(name))/containers", scopes: scopes, images: images, runtime: runtime,
-            shimPath: siblingExecutable("vic-shim"),
+            shimPath: Processes.siblingExecutable("vic-shim"),
             networking: ContainerNetworking(links: links, hostNamespace: configuration.hostNamespace,
                                             namespacePrefix: configuration.namespace + "-"),
             logger: logger)
@@ -106,11 +106,6 @@ public enum ApplianceDaemon {
         ]
     }
 
-    /// A program installed next to vchd.
-    static func siblingExecutable(_ name: String) -> String {
-        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        return (me as NSString).deletingLastPathComponent + "/" + name
-    }
 }
 
 /// Runs the API server inside the service group: it is already listening; graceful shutdown

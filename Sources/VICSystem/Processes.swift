@@ -23,6 +23,12 @@ public enum Processes {
         return pid
     }
 
+    /// The path of a program installed next to the running executable.
+    public static func siblingExecutable(_ name: String) -> String {
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        return (me as NSString).deletingLastPathComponent + "/" + name
+    }
+
     /// Whether a process with `pid` exists.
     public static func isAlive(_ pid: pid_t) -> Bool { cvic_process_exists(pid) != 0 }
 

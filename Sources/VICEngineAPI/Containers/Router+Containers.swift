@@ -41,7 +41,7 @@ extension Router {
     func listContainers(_ context: RouteContext) async throws -> EngineResponse {
         let filters = try FilterArguments(json: context.request.queryValue("filters"))
         try filters.validate(accepting: ContainerListFilter.acceptedKeys)
-        let all = ["1", "true", "True"].contains(context.request.queryValue("all") ?? "")
+        let all = context.request.queryFlag("all")
         var records = try await portLayer().containers.list()
         if !all && filters.isEmpty { records = records.filter { $0.state.isRunning } }
         records = try ContainerListFilter.apply(filters, to: records)
@@ -86,7 +86,7 @@ extension Router {
     }
 
     func removeContainer(_ context: RouteContext) async throws -> EngineResponse {
-        let force = ["1", "true", "True"].contains(context.request.queryValue("force") ?? "")
+        let force = context.request.queryFlag("force")
         try await portLayer().containers.remove(try containerID(context), force: force)
         return Router.noContent
     }
@@ -131,15 +131,13 @@ extension Router {
     /// docker run attaches before it starts the container, so the answer goes out at once and the
     /// shim is joined when the container starts (through a socket pair spliced to the shim).
     func attachContainer(_ context: RouteContext) async throws -> EngineResponse {
-        let query = context.request
-        func flag(_ name: String) -> Bool { ["1", "true", "True"].contains(query.queryValue(name) ?? "") }
         let containers = try portLayer().containers
         let record = try await containers.record(try containerID(context))
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
             throw VICError(.internal, "attach: socketpair failed (errno \(errno))")
         }
-        let (stdin, stdout, stderr) = (flag("stdin"), flag("stdout"), flag("stderr"))
+        let (stdin, stdout, stderr) = (context.request.queryFlag("stdin"), context.request.queryFlag("stdout"), context.request.queryFlag("stderr"))
         let inner = pair[1]
         Task {
             do {

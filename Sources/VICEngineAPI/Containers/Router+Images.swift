@@ -62,7 +62,7 @@ extension Router {
 
     func removeImage(_ context: RouteContext) async throws -> EngineResponse {
         let backend = try portLayer()
-        let force = ["1", "true", "True"].contains(context.request.queryValue("force") ?? "")
+        let force = context.request.queryFlag("force")
         let used = Set(await backend.containers.list().map(\.imageID))
         let lines = try await backend.images.remove(try imageName(context), force: force) { used.contains($0) }
         struct Line: Encodable { var Untagged: String?; var Deleted: String? }

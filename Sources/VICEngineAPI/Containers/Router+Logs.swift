@@ -9,12 +9,11 @@ extension Router {
         let containers = try portLayer().containers
         let record = try await containers.record(try containerID(context))
         let request = context.request
-        func flag(_ name: String) -> Bool { ["1", "true", "True"].contains(request.queryValue(name) ?? "") }
-        guard flag("stdout") || flag("stderr") else {
+        guard context.request.queryFlag("stdout") || context.request.queryFlag("stderr") else {
             throw VICError(.invalidArgument, "Bad parameters: you must choose at least one stream")
         }
         let options = LogOptions(
-            stdout: flag("stdout"), stderr: flag("stderr"), follow: flag("follow"), timestamps: flag("timestamps"),
+            stdout: context.request.queryFlag("stdout"), stderr: context.request.queryFlag("stderr"), follow: context.request.queryFlag("follow"), timestamps: context.request.queryFlag("timestamps"),
             tail: request.queryValue("tail").flatMap { $0 == "all" ? nil : Int($0) },
             since: request.queryValue("since").flatMap(LogOptions.rfc3339(fromUnix:)),
             tty: record.config.tty)

@@ -31,6 +31,11 @@ public struct EngineRequest: Sendable {
         query[name]?.first
     }
 
+    /// A boolean query parameter as Docker's clients send it ("1" or "true").
+    public func queryFlag(_ name: String) -> Bool {
+        ["1", "true", "True"].contains(queryValue(name) ?? "")
+    }
+
     static func parseQuery(_ text: Substring) -> [String: [String]] {
         var result: [String: [String]] = [:]
         for pair in text.split(separator: "&") where !pair.isEmpty {

@@ -3,6 +3,7 @@ import Foundation
 import VICConfig
 import VICCore
 import VICPlumbing
+import VICSystem
 
 /// The `vic-machine` command: deploys and manages Virtual Container Hosts on this Linux host.
 public struct VicMachine: AsyncParsableCommand {
@@ -63,7 +64,6 @@ extension VCHPaths {
     /// vchd next to this vic-machine, unless VIC_VCHD names another.
     static func vchdExecutable() -> String {
         if let override = ProcessInfo.processInfo.environment["VIC_VCHD"] { return override }
-        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        return (me as NSString).deletingLastPathComponent + "/vchd"
+        return Processes.siblingExecutable("vchd")
     }
 }
