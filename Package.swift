@@ -81,11 +81,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings),
+        // The embedded DNS server of the appliance: codec, VIC's name scoping, forwarding and cache.
+        .target(
+            name: "VICDNS",
+            dependencies: [
+                "VICCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings),
         // The appliance daemon's services: network scopes, DHCP renewal, the Docker backend.
         .target(
             name: "VICAppliance",
             dependencies: [
-                "VICCore", "VICSystem", "VICPlumbing", "VICConfig", "VICEngineAPI", "VICPortLayer", "VICImage",
+                "VICCore", "VICSystem", "VICPlumbing", "VICConfig", "VICEngineAPI", "VICPortLayer", "VICImage", "VICDNS",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -120,10 +131,23 @@ let package = Package(
             ],
             swiftSettings: settings),
         .testTarget(name: "VICMachineTests", dependencies: ["VICMachine"], swiftSettings: settings),
+        .testTarget(name: "VICPortLayerTests", dependencies: ["VICPortLayer", "VICCore"], swiftSettings: settings),
+        .testTarget(
+            name: "VICApplianceTests", dependencies: ["VICAppliance", "VICPortLayer", "VICConfig", "VICCore"],
+            swiftSettings: settings),
+        .testTarget(
+            name: "VICDNSTests",
+            dependencies: [
+                "VICDNS", "VICCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: settings),
         // Root only: lab namespaces, bridges, dnsmasq, real VCHs and the real docker CLI.
         .testTarget(
             name: "VICLabTests",
             dependencies: ["VICCore", "VICSystem", "VICPlumbing"],
+            exclude: ["Python"],
             swiftSettings: settings),
     ]
 )

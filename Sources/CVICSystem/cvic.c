@@ -33,6 +33,9 @@ pid_t cvic_spawn_detached(const char *const argv[], const char *log_path) {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, log_path, O_WRONLY | O_CREAT | O_APPEND, 0640);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    // A detached child outlives its parent: it must not keep the parent's sockets (vchd's API
+    // listener would stay bound after vchd dies) or files open. glibc 2.34+.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     sigset_t none;
     sigemptyset(&none);
     posix_spawnattr_setsigmask(&attr, &none);

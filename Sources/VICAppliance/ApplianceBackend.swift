@@ -61,7 +61,37 @@ public struct ApplianceBackend: PortLayerBackend {
         return describe(scope, records: await containers.list())
     }
 
+    public func createNetwork(_ request: NetworkCreation) async throws -> String {
+        let scope = try await containers.createNetwork(NetworkRequest(
+            name: request.name, driver: request.driver, subnet: request.subnet, gateway: request.gateway,
+            ipRange: request.ipRange, internal: request.isInternal, labels: request.labels, options: request.options))
+        return scope.id
+    }
+
+    public func removeNetwork(idOrName: String) async throws {
+        try await containers.removeNetwork(idOrName)
+    }
+
+    public func pruneNetworks(where keep: @escaping @Sendable (NetworkDescription) -> Bool) async throws -> [String] {
+        try await containers.pruneNetworks { scope in keep(Self.describe(scope, records: [])) }
+    }
+
+    public func connect(network: String, container: String, endpoint: EndpointRequest) async throws {
+        try await containers.connect(container, to: network, NetworkAttachment(
+            network: network, ipv4Address: endpoint.ipv4Address, aliases: endpoint.aliases, links: endpoint.links,
+            macAddress: endpoint.macAddress))
+    }
+
+    public func disconnect(network: String, container: String, force: Bool) async throws {
+        try await containers.disconnect(container, from: network, force: force)
+    }
+
     func describe(_ scope: NetworkScope, records: [ContainerRecord]) -> NetworkDescription {
+        Self.describe(scope, records: records)
+    }
+
+    /// The API's view of a scope: every member, stopped ones included (they keep their address).
+    static func describe(_ scope: NetworkScope, records: [ContainerRecord]) -> NetworkDescription {
         var configurations: [NetworkDescription.AddressConfiguration] = []
         if let subnet = scope.subnet {
             if scope.ranges.isEmpty {
@@ -77,13 +107,14 @@ public struct ApplianceBackend: PortLayerBackend {
         for record in records {
             for endpoint in record.endpoints where endpoint.network == scope.name {
                 endpoints[record.id] = .init(containerName: record.name, endpointID: record.id,
-                                             macAddress: endpoint.macAddress, ipv4Address: endpoint.address)
+                                             macAddress: endpoint.macAddress,
+                                             ipv4Address: endpoint.isDynamic ? nil : endpoint.address)
             }
         }
         return NetworkDescription(
             name: scope.name, id: scope.id, driver: scope.driver == .bridge ? .bridge : .external,
             isInternal: scope.internal, isBuiltin: scope.builtin, labels: scope.labels, created: scope.created,
-            addressConfigurations: configurations, endpoints: endpoints)
+            addressConfigurations: configurations, endpoints: endpoints, options: scope.options)
     }
 }
 

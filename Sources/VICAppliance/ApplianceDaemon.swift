@@ -52,18 +52,24 @@ public enum ApplianceDaemon {
         let images = ImageService(store: store, client: client, mirrors: configuration.registryMirrors,
                                   architecture: HostFacts.read().architecture)
         let runtime = try RuntimeCLI.choose(
-            preference: ProcessInfo.processInfo.environment["VIC_RUNTIME"],
+            preference: ProcessInfo.processInfo.environment["VIC_RUNTIME"] ?? configuration.containerRuntime,
             root: "\(paths.runDirectory(name))/runtime")
         let links = IPRoute2()
         let scopes = NetworkScope.builtins(of: configuration)
+        let applianceNetwork = ApplianceNetwork(links: links, configuration: configuration)
         let containers = try ContainerManager(
             root: "\(paths.stateDirectory(name))/containers", scopes: scopes, images: images, runtime: runtime,
             shimPath: Processes.siblingExecutable("vic-shim"),
             networking: ContainerNetworking(links: links, hostNamespace: configuration.hostNamespace,
                                             namespacePrefix: configuration.namespace + "-"),
+            firewall: ApplianceFirewall(configuration: configuration),
+            ports: PublishingPolicy.allocator(for: configuration),
+            bridgeGateways: applianceNetwork, bridgeRange: configuration.bridge.range,
             logger: logger)
-        try await ApplianceNetwork(links: links, configuration: configuration).apply(scopes: scopes)
+        // Every bridge scope, the user networks reloaded by the manager included.
+        try await applianceNetwork.apply(scopes: await containers.networkScopes)
         await containers.load()
+        try await containers.applyFirewall()
         let adopted = await containers.list().count
         logger.info("runtime \(runtime.executable), \(adopted) containers")
 
@@ -73,13 +79,12 @@ public enum ApplianceDaemon {
                                   build: EngineBuild(version: vchdVersion, gitCommit: "unknown"))
         try await server.start(listeners(configuration, paths: paths))
 
-        let bridgeGateways = scopes.filter { $0.driver == .bridge }.compactMap(\.gateway)
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: EngineService(server: server)),
                 .init(service: DHCPRenewal(configuration: configuration, paths: paths, logger: logger)),
-                .init(service: DNSForwarder(listenAddresses: bridgeGateways, upstreams: configuration.dnsServers,
-                                            logger: logger)),
+                .init(service: ContainerNameDirectory(containers: containers)
+                    .dnsServer(upstreams: configuration.dnsServers, logger: logger)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))

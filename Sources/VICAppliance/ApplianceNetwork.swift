@@ -5,11 +5,21 @@ import VICPlumbing
 import VICPortLayer
 import VICSystem
 
-/// The appliance's own network set-up, done by vchd inside the appliance namespace at start:
-/// bridge gateway addresses on the bridge NIC, forwarding, the appliance firewall and NAT of
-/// bridge traffic out of the public NIC. Everything here lives in the appliance namespace only; the host's firewall and
-/// forwarding settings are never touched. Idempotent.
-public struct ApplianceNetwork: Sendable {
+/// The appliance's own network set-up, done by vchd inside the appliance namespace: forwarding,
+/// and for every bridge scope its gateway address on the appliance. The firewall is
+/// `ApplianceFirewall`'s.
+///
+/// - The default bridge's gateway sits on the `bridge` NIC (the bridge port group).
+/// - A user bridge network is its own Linux bridge in the host namespace (`scope.portGroup`,
+///   `vb…`, with the alias `vic:<vch>:<network>` so that it can be found and removed with the
+///   VCH). The appliance joins it with a veth `bridge.<n>` (`scope.applianceInterface`)
+///   holding the gateway. One bridge per network isolates networks at L2; the appliance
+///   firewall refuses routing between them (L3). (VLAN filtering would do the same on one
+///   bridge, but kernels without CONFIG_BRIDGE_VLAN_FILTERING, such as this lab's, refuse it.)
+///
+/// Only the appliance namespace and the VCH's own links in the host namespace are touched.
+/// Idempotent.
+public struct ApplianceNetwork: BridgeGatewayControl {
     public let links: any LinkControl
     public let configuration: VCHConfiguration
 
@@ -18,54 +28,53 @@ public struct ApplianceNetwork: Sendable {
         self.configuration = configuration
     }
 
+    var bridgeNIC: String { configuration.nic(for: .bridge)?.name ?? NetworkRole.bridge.rawValue }
+
+    /// The alias that marks a user network's bridge as this VCH's.
+    public static func bridgeAlias(vch: String, network: String) -> String { "vic:\(vch):\(network)" }
+
+    /// The host end of the appliance's veth on a user network: `va` + 10 characters of its ID.
+    public static func hostLink(for scope: NetworkScope) -> String { "va" + String(scope.id.prefix(10)) }
+
+    /// At start: every bridge scope's gateway, and forwarding.
     public func apply(scopes: [NetworkScope]) async throws {
         for scope in scopes where scope.driver == .bridge {
-            if let gateway = scope.gatewayInterface {
-                try await links.addAddress(gateway, to: NetworkRole.bridge.rawValue, in: nil)
-            }
+            try await addGateway(for: scope)
         }
         // /proc/sys/net is per network namespace: this is the appliance's switch only.
         try FileSystem.writeControl("/proc/sys/net/ipv4/ip_forward", "1\n")
-        try await Command.check("/usr/sbin/nft", ["-f", "-"], stdin: ruleset())
     }
 
-    /// One atomic nftables batch: the `vic` table replaced whole, built from the configuration.
-    /// - input: drop, except loopback, replies, the Docker API on the client NIC, DNS on the
-    ///   bridge NIC, DHCP replies and ping;
-    /// - forward: drop, except replies and bridge → public (NATed); bridge → bridge, and bridge
-    ///   → client or management, are refused;
-    /// - postrouting: bridge traffic leaving the public NIC is masqueraded.
-    public func ruleset() -> String {
-        let range = configuration.bridge.range
-        let publicNIC = configuration.nic(for: .public)?.name ?? NetworkRole.public.rawValue
-        let clientNIC = configuration.nic(for: .client)?.name ?? NetworkRole.client.rawValue
-        let bridgeNIC = NetworkRole.bridge.rawValue
-        return """
-            table inet vic
-            delete table inet vic
-            table inet vic {
-              chain input {
-                type filter hook input priority filter; policy drop;
-                iif "lo" accept
-                ct state established,related accept
-                iifname "\(clientNIC)" tcp dport \(configuration.apiPort) accept
-                iifname "\(bridgeNIC)" meta l4proto { tcp, udp } th dport 53 accept
-                udp sport 67 udp dport 68 accept
-                icmp type echo-request accept
-                icmpv6 type { echo-request, nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } accept
-              }
-              chain forward {
-                type filter hook forward priority filter; policy drop;
-                ct state established,related accept
-                iifname "\(bridgeNIC)" oifname "\(publicNIC)" ip saddr \(range) accept
-                iifname "\(bridgeNIC)" reject with icmpx admin-prohibited
-              }
-              chain postrouting {
-                type nat hook postrouting priority srcnat; policy accept;
-                ip saddr \(range) oifname "\(publicNIC)" masquerade
-              }
-            }
+    public func addGateway(for scope: NetworkScope) async throws {
+        guard scope.driver == .bridge, let gateway = scope.gatewayInterface else { return }
+        guard scope.vlan != nil else {
+            try await links.addAddress(gateway, to: bridgeNIC, in: nil)
+            return
+        }
+        let host = configuration.hostNamespace
+        let interface = scope.applianceInterface
+        if try await !links.links(in: host).contains(where: { $0.name == scope.portGroup }) {
+            try await links.createBridge(named: scope.portGroup, alias: Self.bridgeAlias(vch: configuration.name, network: scope.name), in: host)
+        }
+        if try await !links.links(in: nil).contains(where: { $0.name == interface }) {
+            let hostLink = Self.hostLink(for: scope)
+            try await links.deleteLink(named: hostLink, in: host)
+            try await links.createVethPair(hostName: hostLink, in: host, peerName: interface, peerNamespace: configuration.namespace)
+            try await links.attach(link: hostLink, toBridge: scope.portGroup, in: host)
+            try await links.setUp(link: hostLink, in: host)
+        }
+        try await links.addAddress(gateway, to: interface, in: nil)
+        try await links.setUp(link: interface, in: nil)
+    }
 
-            """
+    public func removeGateway(for scope: NetworkScope) async throws {
+        guard scope.driver == .bridge else { return }
+        guard scope.vlan != nil else {
+            if let gateway = scope.gatewayInterface { try await links.removeAddress(gateway, from: bridgeNIC, in: nil) }
+            return
+        }
+        // Deleting one end of the veth deletes both.
+        try await links.deleteLink(named: scope.applianceInterface, in: nil)
+        try await links.deleteLink(named: scope.portGroup, in: configuration.hostNamespace)
     }
 }

@@ -31,6 +31,8 @@ public struct VCHConfiguration: Codable, Sendable, Equatable {
     public var insecureRegistries: [String]
     /// Docker network name → stable 64-hex ID, for the built-in networks.
     public var networkIDs: [String: String]
+    /// `--container-runtime`: crun or runc; nil lets vchd choose by the cgroup layout.
+    public var containerRuntime: String?
 
     public init(
         name: String, id: String, created: Date, namespace: String, hostNamespace: String, nics: [ApplianceNIC],

@@ -108,4 +108,42 @@ public struct DHCPClient: Sendable {
         }
         return lease
     }
+
+    /// Obtains a lease for `interface` inside `namespace` and leaves udhcpc running there in the
+    /// background to renew it (it daemonizes once bound and writes its PID to `pidFile`), so a
+    /// container keeps its address while it runs. Fails after about `attempts` seconds when no
+    /// server answers. Stop the client with `stopRenewing(pidFile:)`. Privilege: root.
+    public func acquireAndRenew(
+        interface: String, hostname: String, namespace: String, pidFile: String, attempts: Int = 8
+    ) async throws -> DHCPLease {
+        try installHook()
+        try? FileManager.default.removeItem(atPath: leasePath(for: interface))
+        let udhcpc = [busybox, "udhcpc", "-i", interface, "-s", scriptPath, "-x", "hostname:\(hostname)",
+                      "-p", pidFile, "-n", "-t", String(attempts), "-T", "1", "-A", "1"]
+        // The daemon must not hold our output pipes open after it detaches.
+        let result = try await Command.run(
+            "/bin/sh", ["-c", #"exec "$@" </dev/null >/dev/null 2>&1"#, "sh",
+                        "/usr/bin/nsenter", "--net=/run/netns/\(namespace)", "--"] + udhcpc,
+            environment: ["VIC_LEASE_DIR": leaseDirectory])
+        guard result.succeeded,
+              let text = try? String(contentsOfFile: leasePath(for: interface), encoding: .utf8),
+              let lease = DHCPLease(leaseFile: text)
+        else {
+            stopRenewing(pidFile: pidFile)
+            throw VICError(.unavailable, "no DHCP lease on \(interface): no DHCP server answered")
+        }
+        return lease
+    }
+
+    /// Stops the udhcpc that `acquireAndRenew` left running, found by its PID file and checked
+    /// to be that very process. Nothing to stop is not an error.
+    public func stopRenewing(pidFile: String) {
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+              let pid = Int32(text.trimmingWhitespace()), pid > 1,
+              let command = FileSystem.readKernelFile("/proc/\(pid)/cmdline"),
+              command.contains("udhcpc"), command.contains(pidFile)
+        else { return }
+        kill(pid, SIGTERM)
+    }
 }

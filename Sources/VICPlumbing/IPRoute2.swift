@@ -6,8 +6,13 @@ import VICSystem
 /// A native rtnetlink implementation can replace it behind the same protocol.
 public struct IPRoute2: LinkControl {
     let ip: String
+    /// iproute2's `bridge` tool, for VLAN membership of bridge ports.
+    let bridge: String
 
-    public init(ip: String = "/usr/sbin/ip") { self.ip = ip }
+    public init(ip: String = "/usr/sbin/ip", bridge: String = "/usr/sbin/bridge") {
+        self.ip = ip
+        self.bridge = bridge
+    }
 
     @discardableResult
     func run(_ namespace: String?, _ arguments: [String]) async throws -> String {
@@ -21,10 +26,10 @@ public struct IPRoute2: LinkControl {
         return try IPRoute2Parser.links(linkJSON: linkJSON, addressJSON: addressJSON)
     }
 
-    public func createBridge(named name: String, alias: String?) async throws {
-        try await run(nil, ["link", "add", "name", name, "type", "bridge"])
-        if let alias { try await run(nil, ["link", "set", "dev", name, "alias", alias]) }
-        try await run(nil, ["link", "set", "dev", name, "up"])
+    public func createBridge(named name: String, alias: String?, in namespace: String?) async throws {
+        try await run(namespace, ["link", "add", "name", name, "type", "bridge"])
+        if let alias { try await run(namespace, ["link", "set", "dev", name, "alias", alias]) }
+        try await run(namespace, ["link", "set", "dev", name, "up"])
     }
 
     public func createVethPair(hostName: String, in namespace: String?, peerName: String, peerNamespace: String) async throws {
@@ -76,6 +81,43 @@ public struct IPRoute2: LinkControl {
             "route", "replace", destination?.description ?? "default",
             "via", gateway.description, "dev", device,
         ])
+    }
+
+    public func deleteRoute(to destination: IPv4Network?, in namespace: String?) async throws {
+        let result = try await Command.run(
+            ip, (namespace.map { ["-n", $0] } ?? []) + ["route", "del", destination?.description ?? "default"])
+        // "No such process": there was no such route.
+        if !result.succeeded && !result.standardError.contains("No such process") {
+            throw VICError(.internal, "delete route \(destination?.description ?? "default"): \(result.standardError.trimmingWhitespace())")
+        }
+    }
+
+    public func setVLANFiltering(_ enabled: Bool, bridge name: String, in namespace: String?) async throws {
+        try await run(namespace, IPRoute2Arguments.vlanFiltering(enabled, bridge: name))
+    }
+
+    public func addBridgeVLAN(
+        _ vid: Int, to link: String, untaggedPVID: Bool, onBridgeItself: Bool, in namespace: String?
+    ) async throws {
+        let arguments = try IPRoute2Arguments.addVLAN(vid, to: link, untaggedPVID: untaggedPVID, onBridgeItself: onBridgeItself)
+        try await Command.check(bridge, (namespace.map { ["-n", $0] } ?? []) + arguments)
+    }
+
+    public func removeBridgeVLAN(_ vid: Int, from link: String, in namespace: String?) async throws {
+        let arguments = try IPRoute2Arguments.removeVLAN(vid, from: link)
+        let result = try await Command.run(bridge, (namespace.map { ["-n", $0] } ?? []) + arguments)
+        // A port or VLAN that is already gone is what we wanted.
+        if !result.succeeded && !result.standardError.contains("Cannot find device")
+            && !result.standardError.contains("No such") {
+            throw VICError(.internal, "remove VLAN \(vid) from \(link): \(result.standardError.trimmingWhitespace())")
+        }
+    }
+
+    public func createVLANLink(named name: String, parent: String, vid: Int, in namespace: String?) async throws {
+        if try await !links(in: namespace).contains(where: { $0.name == name }) {
+            try await run(namespace, try IPRoute2Arguments.addVLANLink(named: name, parent: parent, vid: vid))
+        }
+        try await run(namespace, ["link", "set", "dev", name, "up"])
     }
 
     public func namespaceExists(_ name: String) async throws -> Bool {
@@ -141,5 +183,37 @@ public enum IPRoute2Parser {
         } catch {
             throw VICError.wrapping(error, "cannot read iproute2 output")
         }
+    }
+}
+
+/// The argument lists of the iproute2 commands that change VLANs. Pure, so their exact form is
+/// tested without root; VLAN IDs outside 1...4094 are refused before anything runs.
+public enum IPRoute2Arguments {
+    static func check(_ vid: Int) throws {
+        guard (1...4094).contains(vid) else { throw VICError(.invalidArgument, "VLAN ID \(vid) is not in 1...4094") }
+    }
+
+    /// `ip link set dev BR type bridge vlan_filtering 0|1`.
+    public static func vlanFiltering(_ enabled: Bool, bridge: String) -> [String] {
+        ["link", "set", "dev", bridge, "type", "bridge", "vlan_filtering", enabled ? "1" : "0"]
+    }
+
+    /// `bridge vlan add dev X vid N [pvid untagged] [self]`.
+    public static func addVLAN(_ vid: Int, to link: String, untaggedPVID: Bool, onBridgeItself: Bool) throws -> [String] {
+        try check(vid)
+        return ["vlan", "add", "dev", link, "vid", String(vid)] + (untaggedPVID ? ["pvid", "untagged"] : [])
+            + (onBridgeItself ? ["self"] : [])
+    }
+
+    /// `bridge vlan del dev X vid N`.
+    public static func removeVLAN(_ vid: Int, from link: String) throws -> [String] {
+        try check(vid)
+        return ["vlan", "del", "dev", link, "vid", String(vid)]
+    }
+
+    /// `ip link add link PARENT name NAME type vlan id N`.
+    public static func addVLANLink(named name: String, parent: String, vid: Int) throws -> [String] {
+        try check(vid)
+        return ["link", "add", "link", parent, "name", name, "type", "vlan", "id", String(vid)]
     }
 }

@@ -43,8 +43,8 @@ public protocol LinkControl: Sendable {
     /// namespace when running under `nsenter --net`).
     func links(in namespace: String?) async throws -> [LinkInfo]
 
-    /// Creates a bridge with no uplinks and brings it up.
-    func createBridge(named name: String, alias: String?) async throws
+    /// Creates a bridge with no uplinks in `namespace` (nil: the caller's) and brings it up.
+    func createBridge(named name: String, alias: String?, in namespace: String?) async throws
     /// Creates a veth pair whose `hostName` end is in `namespace` (nil: the caller's) and whose
     /// `peerName` end is created directly inside `peerNamespace`.
     func createVethPair(hostName: String, in namespace: String?, peerName: String, peerNamespace: String) async throws
@@ -67,6 +67,22 @@ public protocol LinkControl: Sendable {
         to destination: IPv4Network?, via gateway: IPv4Address, device: String, in namespace: String?
     ) async throws
 
+    /// Removes the default route, or the route to `destination`; a missing route is not an error.
+    func deleteRoute(to destination: IPv4Network?, in namespace: String?) async throws
+
+    /// Turns VLAN filtering on (or off) for `bridge`. With it on, every port keeps VLAN 1 as
+    /// its untagged PVID until told otherwise, so untagged traffic flows as before. Idempotent.
+    func setVLANFiltering(_ enabled: Bool, bridge: String, in namespace: String?) async throws
+    /// Lets VLAN `vid` through the bridge port `link`: tagged, or as the port's untagged PVID
+    /// (`pvid untagged`). `onBridgeItself` (`self`) acts on the bridge device rather than a
+    /// port. Idempotent.
+    func addBridgeVLAN(_ vid: Int, to link: String, untaggedPVID: Bool, onBridgeItself: Bool, in namespace: String?) async throws
+    /// Removes VLAN `vid` from the bridge port `link`; a VLAN that is not there is not an error.
+    func removeBridgeVLAN(_ vid: Int, from link: String, in namespace: String?) async throws
+    /// Creates the 802.1Q sub-interface `name` of `parent` for VLAN `vid` and brings it up.
+    /// Idempotent: an existing link of that name is kept.
+    func createVLANLink(named name: String, parent: String, vid: Int, in namespace: String?) async throws
+
     func namespaceExists(_ name: String) async throws -> Bool
     /// Creates a named network namespace under /run/netns with its loopback up.
     func createNamespace(_ name: String) async throws
@@ -75,6 +91,11 @@ public protocol LinkControl: Sendable {
 }
 
 extension LinkControl {
+    /// Creates a bridge with no uplinks in the caller's namespace and brings it up.
+    public func createBridge(named name: String, alias: String?) async throws {
+        try await createBridge(named: name, alias: alias, in: nil)
+    }
+
     public func createVethPair(hostName: String, peerName: String, peerNamespace: String) async throws {
         try await createVethPair(hostName: hostName, in: nil, peerName: peerName, peerNamespace: peerNamespace)
     }

@@ -4,13 +4,46 @@ import VICSystem
 
 /// The files vic gives every container: /etc/hostname, /etc/hosts and /etc/resolv.conf,
 /// bind-mounted from the container's directory.
+///
+/// - resolv.conf: `--dns` servers win; else the default endpoint's (the network's
+///   `--container-network-dns`, a DHCP lease's, or the bridge gateway, where vic answers);
+///   `--dns-search` domains and `--dns-option`s follow.
+/// - hosts: localhost, the container's addresses with its hostname, `--add-host` entries and
+///   one line per `--link` (`IP alias target`).
 struct ContainerFiles {
+    /// A `--link` resolved to the target's address on a network both containers share.
+    struct LinkedHost: Equatable {
+        var address: IPv4Address
+        var names: [String]
+    }
+
     let record: ContainerRecord
     let directory: String
+    /// The endpoint with the default route, whose DNS servers the container uses.
+    var defaultEndpoint: Endpoint? = nil
+    var links: [LinkedHost] = []
 
     func write() throws {
         let etc = "\(directory)/etc"
         try AtomicFile.makeDirectory(etc, mode: 0o755)
+        try AtomicFile.write(Data((record.config.hostname + "\n").utf8), to: "\(etc)/hostname", mode: 0o644)
+        try AtomicFile.write(Data(hosts().utf8), to: "\(etc)/hosts", mode: 0o644)
+        try AtomicFile.write(Data(resolvConf().utf8), to: "\(etc)/resolv.conf", mode: 0o644)
+    }
+
+    /// Rewrites /etc/hosts and /etc/resolv.conf in place, for a running container whose networks
+    /// changed: they are bind-mounted file by file, so a rename would not be seen inside.
+    func rewriteInPlace() throws {
+        let etc = "\(directory)/etc"
+        for (name, text) in [("hosts", hosts()), ("resolv.conf", resolvConf())] {
+            guard let handle = FileHandle(forWritingAtPath: "\(etc)/\(name)") else { continue }
+            defer { try? handle.close() }
+            try handle.truncate(atOffset: 0)
+            try handle.write(contentsOf: Data(text.utf8))
+        }
+    }
+
+    func hosts() -> String {
         let hostname = record.config.hostname
         var hosts = """
             127.0.0.1\tlocalhost
@@ -21,14 +54,32 @@ struct ContainerFiles {
             ff02::2\tip6-allrouters
 
             """
-        for endpoint in record.endpoints {
+        for endpoint in record.endpoints where !endpoint.isDynamic {
             hosts += "\(endpoint.address.address)\t\(hostname)\n"
         }
-        let servers = record.endpoints.first?.dnsServers ?? []
-        let resolv = servers.map { "nameserver \($0)" }.joined(separator: "\n") + "\n"
-        try AtomicFile.write(Data((hostname + "\n").utf8), to: "\(etc)/hostname", mode: 0o644)
-        try AtomicFile.write(Data(hosts.utf8), to: "\(etc)/hosts", mode: 0o644)
-        try AtomicFile.write(Data(resolv.utf8), to: "\(etc)/resolv.conf", mode: 0o644)
+        for entry in record.host.extraHosts {
+            // `name:ip`; Docker also accepts `name=ip`. IPv6 addresses keep their colons.
+            let separator = entry.firstIndex(of: "=") ?? entry.firstIndex(of: ":")
+            guard let separator else { continue }
+            let name = entry[..<separator]
+            let address = entry[entry.index(after: separator)...]
+            guard !name.isEmpty, !address.isEmpty else { continue }
+            hosts += "\(address)\t\(name)\n"
+        }
+        for link in links {
+            hosts += "\(link.address)\t\(link.names.joined(separator: " "))\n"
+        }
+        return hosts
+    }
+
+    func resolvConf() -> String {
+        let servers = record.host.dns.isEmpty
+            ? (defaultEndpoint?.dnsServers ?? []).map(\.description) : record.host.dns
+        var lines = servers.map { "nameserver \($0)" }
+        if !record.host.dnsSearch.isEmpty {
+            lines.append("search " + record.host.dnsSearch.joined(separator: " "))
+        }
+        return lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
     }
 
     /// `user[:group]` by name or number, looked up in the container's /etc/passwd and /etc/group.

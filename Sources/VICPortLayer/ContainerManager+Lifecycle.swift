@@ -15,16 +15,17 @@ extension ContainerManager {
         let id = record.id
         let directory = directory(id)
         do {
+            _ = try reservePorts(id)
             let layers = try await images.layerDirectories(of: try await images.resolve(record.imageID))
             let rootfs = RootFilesystem(directory: directory, layers: layers)
             try rootfs.mount()
-            try ContainerFiles(record: record, directory: directory).write()
+            // NICs first: a DHCP lease decides the address and DNS servers the files name.
+            try await attachEndpoints(id)
+            record = try self.record(id)
+            try files(for: record).write()
             try writeBundle(record, rootfs: rootfs.mountPoint)
-            for endpoint in record.endpoints {
-                guard let scope = scopes[endpoint.network] else { continue }
-                try await networking.attach(id, endpoint: endpoint, portGroup: scope.portGroup)
-            }
             try await runtime.delete(id, force: true)
+            try await applyFirewall()
             let client = shim(id)
             let pid = try await client.create(
                 id: id, bundle: "\(directory)/bundle", tty: record.config.tty, stdin: record.config.openStdin)
@@ -35,9 +36,11 @@ extension ContainerManager {
                 })
             }
             try await runtime.start(id)
+            record = try self.record(id)
             try record.state.started(pid: pid, at: Date())
             try save(record)
             watch(id)
+            emit("start", record)
         } catch {
             let message = (error as? VICError)?.message ?? "\(error)"
             for attach in pendingAttaches.removeValue(forKey: id) ?? [] { attach.continuation.resume(throwing: error) }
@@ -81,6 +84,7 @@ extension ContainerManager {
         guard var record = records[id], record.state.isRunning else { return }
         record.state.exited(code: code, at: Date())
         try? save(record)
+        emit("die", record, ["exitCode": "\(code)"])
         await cleanUpAfterExit(id)
         for waiter in exitWaiters.removeValue(forKey: id) ?? [] { waiter.resume(returning: code) }
         logger.info("container \(record.shortID) exited with \(code)")
@@ -111,8 +115,10 @@ extension ContainerManager {
     /// Releases what a stopped container does not need: runtime state, NIC, namespace, mount.
     /// The IP reservation, the upper directory and the logs stay.
     func cleanUpAfterExit(_ id: String) async {
+        records[id]?.state.published = []
+        do { try await applyFirewall() } catch { logger.warning("firewall update after \(Identifier.short(id)) stopped: \(error)") }
         try? await runtime.delete(id, force: true)
-        try? await networking.detach(id)
+        await detachEndpoints(id)
         try? RootFilesystem(directory: directory(id), layers: []).unmount()
     }
 
@@ -124,6 +130,7 @@ extension ContainerManager {
         record.state.stoppedByUser = true
         try save(record)
         try await runtime.kill(record.id, signal: signal, all: false)
+        emit("kill", record, ["signal": "\(signal)"])
     }
 
     /// SIGTERM (or the image's stop signal), then SIGKILL after `timeout` seconds.
@@ -147,6 +154,7 @@ extension ContainerManager {
             try? await runtime.kill(record.id, signal: SIGKILL, all: true)
             _ = await waitForExit(record.id, timeout: .seconds(10))
         }
+        emit("stop", record)
         return true
     }
 
@@ -181,8 +189,9 @@ extension ContainerManager {
         record.state.status = .removing
         try save(record)
         await cleanUpAfterExit(record.id)
-        for endpoint in record.endpoints { scopes[endpoint.network]?.pool?.release(endpoint.address.address) }
+        releaseEndpoints(record.endpoints)
         records[record.id] = nil
+        emit("destroy", record)
         try? FileManager.default.removeItem(atPath: directory(record.id))
         for waiter in exitWaiters.removeValue(forKey: record.id) ?? [] { waiter.resume(returning: record.state.exitCode) }
         for waiter in removalWaiters.removeValue(forKey: record.id) ?? [] { waiter.resume() }
@@ -217,6 +226,7 @@ extension ContainerManager {
         }
         record.name = name
         try save(record)
+        emit("rename", record)
     }
 
     /// A socket to the container's shim for attaching, past the protocol handshake. For a
@@ -224,6 +234,7 @@ extension ContainerManager {
     /// process runs.
     public func attachSocket(_ reference: String, stdin: Bool, stdout: Bool, stderr: Bool) async throws -> Int32 {
         let record = try record(reference)
+        emit("attach", record)
         if record.state.status == .running {
             return try shim(record.id).attach(stdin: stdin, stdout: stdout, stderr: stderr)
         }

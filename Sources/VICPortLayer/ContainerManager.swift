@@ -15,6 +15,14 @@ public actor ContainerManager {
     let runtime: any OCIRuntime
     let shimPath: String
     let networking: ContainerNetworking
+    /// Published ports and bridge networks become rules here (the appliance's nftables table).
+    let firewall: any NetworkFirewall
+    /// Chooses host ports; nil when the VCH has no public address to publish on.
+    let ports: PortAllocator?
+    /// Where the next ephemeral-port scan starts, so a port just released is not reused at once.
+    var portHint: UInt16 = 0
+    /// The firewall state last applied; nil before the first.
+    var appliedFirewall: FirewallState?
     let logger: Logger
     var records: [String: ContainerRecord] = [:]
     var scopes: [String: NetworkScope] = [:]
@@ -22,6 +30,15 @@ public actor ContainerManager {
     var removalWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     /// Attaches made before the container started (docker run attaches, then starts).
     var pendingAttaches: [String: [PendingAttach]] = [:]
+    /// `docker exec` processes by exec ID, in memory as with Docker (ContainerManager+Exec).
+    var execs: [String: ExecRecord] = [:]
+    /// Container events for `docker events`.
+    public nonisolated let events = EventLog()
+    /// The appliance's side of bridge networks created or removed live (ContainerManager+Networks).
+    let bridgeGateways: any BridgeGatewayControl
+    /// Where user-defined networks persist, and the bridge range they are cut from.
+    let networkStore: NetworkStore
+    let bridgeRange: IPv4Network?
 
     struct PendingAttach {
         var stdin: Bool
@@ -31,8 +48,15 @@ public actor ContainerManager {
     }
 
     public init(root: String, scopes: [NetworkScope], images: ImageService, runtime: any OCIRuntime,
-                shimPath: String, networking: ContainerNetworking, logger: Logger) throws {
+                shimPath: String, networking: ContainerNetworking, firewall: any NetworkFirewall = NoFirewall(),
+                ports: PortAllocator? = nil, bridgeGateways: any BridgeGatewayControl = NoBridgeGateways(),
+                bridgeRange: IPv4Network? = nil, logger: Logger) throws {
         self.root = root
+        self.bridgeGateways = bridgeGateways
+        self.bridgeRange = bridgeRange
+        self.networkStore = NetworkStore(containersRoot: root)
+        self.firewall = firewall
+        self.ports = ports
         self.images = images
         self.runtime = runtime
         self.shimPath = shimPath
@@ -40,6 +64,7 @@ public actor ContainerManager {
         self.logger = logger
         for scope in scopes { self.scopes[scope.name] = scope }
         try AtomicFile.makeDirectory(root, mode: 0o700)
+        for scope in try networkStore.load() where self.scopes[scope.name] == nil { self.scopes[scope.name] = scope }
     }
 
     public var networkScopes: [NetworkScope] { scopes.values.sorted { $0.name < $1.name } }
@@ -79,11 +104,16 @@ public actor ContainerManager {
     }
 
     /// Reloads every container and re-adopts those still running: their shims kept them alive
-    /// while vchd was gone. IP reservations come back with them.
+    /// while vchd was gone. IP reservations come back with them. What changed meanwhile is
+    /// caught up: a container that exited is recorded as exited and restarted if its policy
+    /// says so (as is one that was waiting to restart), and a removal that was cut off is
+    /// finished.
     public func load() async {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        var unfinishedRemovals: [String] = []
+        var restarts: [String] = []
         for name in names {
             guard let data = FileManager.default.contents(atPath: "\(root)/\(name)/record.json"),
                   var record = try? decoder.decode(ContainerRecord.self, from: data) else { continue }
@@ -91,18 +121,32 @@ public actor ContainerManager {
                 try? scopes[endpoint.network]?.pool?.reserve(endpoint.address.address, network: endpoint.network)
             }
             records[record.id] = record
+            if record.state.status == .removing { unfinishedRemovals.append(record.id) }
             guard record.state.isRunning else { continue }
             let client = shim(record.id)
-            if client.shimPID != nil {
+            if record.state.status == .running, client.shimPID != nil {
                 logger.info("re-adopted running container \(record.shortID) (\(record.name))")
                 watch(record.id)
-            } else {
-                let code = client.exitRecord?.code ?? 137
-                record.state.exited(code: code, at: Date())
-                try? save(record)
-                await cleanUpAfterExit(record.id)
-                logger.info("container \(record.shortID) exited (\(code)) while vchd was down")
+                continue
             }
+            let wasRestarting = record.state.status == .restarting
+            let code = wasRestarting ? record.state.exitCode : client.exitRecord?.code ?? 137
+            record.state.exited(code: code, at: wasRestarting ? record.state.finishedAt ?? Date() : Date())
+            try? save(record)
+            await cleanUpAfterExit(record.id)
+            logger.info("container \(record.shortID) exited (\(code)) while vchd was down")
+            if wasRestarting || record.host.restartPolicy.shouldRestart(
+                exitCode: code, restarts: record.restartCount, stoppedByUser: record.state.stoppedByUser) {
+                restarts.append(record.id)
+            }
+        }
+        for id in unfinishedRemovals { try? await remove(id, force: true) }
+        for id in restarts {
+            guard var record = records[id] else { continue }
+            record.restartCount += 1
+            record.state.status = .restarting
+            try? save(record)
+            Task { await self.restartAfterPolicy(id) }
         }
     }
 
@@ -126,16 +170,6 @@ public actor ContainerManager {
         guard !(entrypoint + cmd).isEmpty else {
             throw VICError(.invalidArgument, "no command specified")
         }
-        let scopeName = ["default", "bridge", ""].contains(request.host.networkMode) ? "bridge" : request.host.networkMode
-        guard var scope = scopes[scopeName] else { throw VICError(.notFound, "network \(scopeName) not found") }
-        guard var pool = scope.pool, let subnet = scope.subnet else {
-            throw VICError(.notImplemented, "network \(scopeName) uses DHCP, which vic does not support for containers yet")
-        }
-        let address = try pool.reserveNext(network: scope.name)
-        scope.pool = pool
-        guard let interface = IPv4Interface(address: address, prefixLength: subnet.prefixLength) else {
-            throw VICError(.internal, "bad prefix for \(scope.name)")
-        }
         let config = ContainerConfig(
             hostname: request.hostname.flatMap { $0.isEmpty ? nil : $0 } ?? Identifier.short(id),
             user: request.user ?? imageConfig?.User ?? "",
@@ -147,21 +181,20 @@ public actor ContainerManager {
             labels: (imageConfig?.Labels ?? [:]).merging(request.labels) { $1 },
             exposedPorts: Array(Set((imageConfig?.ExposedPorts.map { Array($0.keys) } ?? []) + request.exposedPorts)).sorted(),
             stopSignal: request.stopSignal ?? imageConfig?.StopSignal)
-        let endpoint = Endpoint(
-            network: scope.name, networkID: scope.id, address: interface, gateway: scope.gateway,
-            macAddress: ContainerNetworking.macAddress(for: address),
-            dnsServers: scope.dnsServers.isEmpty ? [scope.gateway].compactMap { $0 } : scope.dnsServers)
+        if let ports { try ports.validate(request.host.portBindings) }
+        let endpoints = try reserveEndpoints(for: request)
         let record = ContainerRecord(
             id: id, name: name, created: Date(), imageName: request.image, imageID: image.id, config: config,
-            host: request.host, endpoints: [endpoint])
+            host: request.host, endpoints: endpoints)
         do {
             try save(record)
         } catch {
             try? FileManager.default.removeItem(atPath: directory(id))
             records[id] = nil
+            releaseEndpoints(endpoints)
             throw error
         }
-        scopes[scope.name] = scope
+        emit("create", record)
         return record
     }
 

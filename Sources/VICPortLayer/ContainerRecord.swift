@@ -82,13 +82,47 @@ public struct HostSettings: Codable, Sendable, Equatable {
     public var memoryBytes: Int64?
     public var nanoCPUs: Int64?
     public var networkMode: String
+    /// `-p`: what the user asked to publish. Host ports are chosen at start (`PublishedPort`).
+    public var portBindings: [PortBinding]
+    /// `-P`: publish every exposed port on an ephemeral host port.
+    public var publishAllPorts: Bool
+    /// `--dns`, `--dns-search`, `--add-host` (`name:ip`) and `--link` (`target:alias`) on the
+    /// default bridge.
+    public var dns: [String]
+    public var dnsSearch: [String]
+    public var extraHosts: [String]
+    public var links: [String]
 
-    public init(autoRemove: Bool, restartPolicy: RestartPolicy, memoryBytes: Int64?, nanoCPUs: Int64?, networkMode: String) {
+    public init(autoRemove: Bool, restartPolicy: RestartPolicy, memoryBytes: Int64?, nanoCPUs: Int64?,
+                networkMode: String, portBindings: [PortBinding] = [], publishAllPorts: Bool = false,
+                dns: [String] = [], dnsSearch: [String] = [], extraHosts: [String] = [], links: [String] = []) {
         self.autoRemove = autoRemove
         self.restartPolicy = restartPolicy
         self.memoryBytes = memoryBytes
         self.nanoCPUs = nanoCPUs
         self.networkMode = networkMode
+        self.portBindings = portBindings
+        self.publishAllPorts = publishAllPorts
+        self.dns = dns
+        self.dnsSearch = dnsSearch
+        self.extraHosts = extraHosts
+        self.links = links
+    }
+
+    /// Records written before a field existed decode with its default.
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        autoRemove = try values.decode(Bool.self, forKey: .autoRemove)
+        restartPolicy = try values.decode(RestartPolicy.self, forKey: .restartPolicy)
+        memoryBytes = try values.decodeIfPresent(Int64.self, forKey: .memoryBytes)
+        nanoCPUs = try values.decodeIfPresent(Int64.self, forKey: .nanoCPUs)
+        networkMode = try values.decode(String.self, forKey: .networkMode)
+        portBindings = try values.decodeIfPresent([PortBinding].self, forKey: .portBindings) ?? []
+        publishAllPorts = try values.decodeIfPresent(Bool.self, forKey: .publishAllPorts) ?? false
+        dns = try values.decodeIfPresent([String].self, forKey: .dns) ?? []
+        dnsSearch = try values.decodeIfPresent([String].self, forKey: .dnsSearch) ?? []
+        extraHosts = try values.decodeIfPresent([String].self, forKey: .extraHosts) ?? []
+        links = try values.decodeIfPresent([String].self, forKey: .links) ?? []
     }
 }
 
@@ -123,14 +157,33 @@ public struct Endpoint: Codable, Sendable, Equatable {
     public var gateway: IPv4Address?
     public var macAddress: String
     public var dnsServers: [IPv4Address]
+    /// `--network-alias`: names other members of the network resolve to this endpoint.
+    public var aliases: [String]
+    /// `--link target:alias` on this network: visible to this container only.
+    public var links: [String]
 
     public init(network: String, networkID: String, address: IPv4Interface, gateway: IPv4Address?,
-                macAddress: String, dnsServers: [IPv4Address]) {
+                macAddress: String, dnsServers: [IPv4Address], aliases: [String] = [], links: [String] = []) {
         self.network = network
         self.networkID = networkID
         self.address = address
         self.gateway = gateway
         self.macAddress = macAddress
         self.dnsServers = dnsServers
+        self.aliases = aliases
+        self.links = links
+    }
+
+    /// Records written before a field existed decode with its default.
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        network = try values.decode(String.self, forKey: .network)
+        networkID = try values.decode(String.self, forKey: .networkID)
+        address = try values.decode(IPv4Interface.self, forKey: .address)
+        gateway = try values.decodeIfPresent(IPv4Address.self, forKey: .gateway)
+        macAddress = try values.decode(String.self, forKey: .macAddress)
+        dnsServers = try values.decode([IPv4Address].self, forKey: .dnsServers)
+        aliases = try values.decodeIfPresent([String].self, forKey: .aliases) ?? []
+        links = try values.decodeIfPresent([String].self, forKey: .links) ?? []
     }
 }

@@ -21,6 +21,8 @@ public struct ContainerRequest: Sendable {
     public var exposedPorts: [String]
     public var stopSignal: String?
     public var host: HostSettings
+    /// Docker's `NetworkingConfig.EndpointsConfig`: per-network settings (`--ip`, aliases, links).
+    public var networks: [NetworkAttachment]
 
     public init(name: String?, image: String, hostname: String? = nil, user: String? = nil, env: [String] = [],
                 entrypoint: [String]? = nil, cmd: [String]? = nil, workingDir: String? = nil, tty: Bool = false,
@@ -28,7 +30,8 @@ public struct ContainerRequest: Sendable {
                 attachStdout: Bool = true, attachStderr: Bool = true, labels: [String: String] = [:],
                 exposedPorts: [String] = [], stopSignal: String? = nil,
                 host: HostSettings = HostSettings(autoRemove: false, restartPolicy: RestartPolicy(name: .no),
-                                                  memoryBytes: nil, nanoCPUs: nil, networkMode: "default")) {
+                                                  memoryBytes: nil, nanoCPUs: nil, networkMode: "default"),
+                networks: [NetworkAttachment] = []) {
         self.name = name
         self.image = image
         self.hostname = hostname
@@ -47,6 +50,25 @@ public struct ContainerRequest: Sendable {
         self.exposedPorts = exposedPorts
         self.stopSignal = stopSignal
         self.host = host
+        self.networks = networks
+    }
+}
+
+/// How a container joins one network: `--net NAME` with `--ip`, `--network-alias`, `--link`.
+public struct NetworkAttachment: Sendable, Equatable {
+    public var network: String
+    public var ipv4Address: IPv4Address?
+    public var aliases: [String]
+    public var links: [String]
+    public var macAddress: String?
+
+    public init(network: String, ipv4Address: IPv4Address? = nil, aliases: [String] = [], links: [String] = [],
+                macAddress: String? = nil) {
+        self.network = network
+        self.ipv4Address = ipv4Address
+        self.aliases = aliases
+        self.links = links
+        self.macAddress = macAddress
     }
 }
 

@@ -16,8 +16,23 @@ public struct ContainerState: Codable, Sendable, Equatable {
     public var error: String = ""
     /// True once the user stopped or killed it: restart policies other than `always` hold off.
     public var stoppedByUser = false
+    /// The ports published while it runs; empty when it is not running.
+    public var published: [PublishedPort] = []
 
     public init() {}
+
+    /// Records written before a field existed decode with its default.
+    public init(from decoder: any Decoder) throws {
+        let values = try decoder.container(keyedBy: CodingKeys.self)
+        status = try values.decode(Status.self, forKey: .status)
+        pid = try values.decode(Int32.self, forKey: .pid)
+        exitCode = try values.decode(Int.self, forKey: .exitCode)
+        startedAt = try values.decodeIfPresent(Date.self, forKey: .startedAt)
+        finishedAt = try values.decodeIfPresent(Date.self, forKey: .finishedAt)
+        error = try values.decode(String.self, forKey: .error)
+        stoppedByUser = try values.decode(Bool.self, forKey: .stoppedByUser)
+        published = try values.decodeIfPresent([PublishedPort].self, forKey: .published) ?? []
+    }
 
     public var isRunning: Bool { status == .running || status == .restarting }
 
@@ -37,12 +52,14 @@ public struct ContainerState: Codable, Sendable, Equatable {
     public mutating func exited(code: Int, at date: Date) {
         status = .exited
         pid = 0
+        published = []
         exitCode = code
         finishedAt = date
     }
 
     public mutating func failedToStart(_ message: String, at date: Date) {
         status = status == .created ? .created : .exited
+        published = []
         error = message
         exitCode = 128
         finishedAt = date

@@ -5,7 +5,7 @@ import VICCore
 /// A Docker network as the port layer sees it: a bridge scope on the bridge port group, or an
 /// external scope (a container network) on its own port group.
 public struct NetworkScope: Sendable, Equatable {
-    public enum Driver: String, Sendable { case bridge, external }
+    public enum Driver: String, Sendable, Codable { case bridge, external }
 
     public var name: String
     public var id: String
@@ -19,7 +19,41 @@ public struct NetworkScope: Sendable, Equatable {
     public var `internal`: Bool
     public var labels: [String: String]
     public var created: Date
+    /// IPAM; nil for a container network without a gateway, whose containers use DHCP.
     public var pool: AddressPool?
+    /// The number of a user bridge network (2, 3 …): the appliance's interface on it is
+    /// `bridge.<n>`. Each such network has its own bridge (`portGroup`), which isolates it at
+    /// L2. Nil for the default bridge (number 1, on the bridge port group) and external scopes.
+    public var vlan: Int?
+    /// `--container-network-firewall`: enforced inside each member's network namespace.
+    /// Meaningful for external scopes only.
+    public var trust: TrustLevel
+    /// Driver options given at creation (`-o`); kept and shown, not interpreted.
+    public var options: [String: String]
+
+    public init(
+        name: String, id: String, driver: Driver, portGroup: String, subnet: IPv4Network?, gateway: IPv4Address?,
+        ranges: [IPv4Range] = [], dnsServers: [IPv4Address] = [], builtin: Bool, internal: Bool = false,
+        labels: [String: String] = [:], created: Date, pool: AddressPool?, vlan: Int? = nil,
+        trust: TrustLevel = .published, options: [String: String] = [:]
+    ) {
+        self.name = name
+        self.id = id
+        self.driver = driver
+        self.portGroup = portGroup
+        self.subnet = subnet
+        self.gateway = gateway
+        self.ranges = ranges
+        self.dnsServers = dnsServers
+        self.builtin = builtin
+        self.internal = `internal`
+        self.labels = labels
+        self.created = created
+        self.pool = pool
+        self.vlan = vlan
+        self.trust = trust
+        self.options = options
+    }
 
     /// The built-in scopes of a VCH: `bridge` (the first /width of the range, gateway .1) and one
     /// external scope per container network.
@@ -28,8 +62,8 @@ public struct NetworkScope: Sendable, Equatable {
         if let subnet = configuration.bridge.defaultSubnet, let gateway = subnet.first.advanced(by: 1) {
             scopes.append(NetworkScope(
                 name: "bridge", id: configuration.networkIDs["bridge"] ?? Identifier.random(), driver: .bridge,
-                portGroup: configuration.bridge.portGroup, subnet: subnet, gateway: gateway, ranges: [],
-                dnsServers: [gateway], builtin: true, internal: false, labels: [:], created: configuration.created,
+                portGroup: configuration.bridge.portGroup, subnet: subnet, gateway: gateway,
+                dnsServers: [gateway], builtin: true, created: configuration.created,
                 pool: AddressPool(subnet: subnet, excluded: [gateway])))
         }
         for network in configuration.containerNetworks {
@@ -37,18 +71,26 @@ public struct NetworkScope: Sendable, Equatable {
             scopes.append(NetworkScope(
                 name: network.name, id: configuration.networkIDs[network.name] ?? Identifier.random(),
                 driver: .external, portGroup: network.portGroup, subnet: network.subnet, gateway: gateway,
-                ranges: network.ranges, dnsServers: network.dnsServers, builtin: true, internal: false,
-                labels: [:], created: configuration.created,
+                ranges: network.ranges, dnsServers: network.dnsServers, builtin: true,
+                created: configuration.created,
                 pool: network.subnet.map {
                     AddressPool(subnet: $0, ranges: network.ranges, excluded: [gateway].compactMap { $0 } + network.dnsServers)
-                }))
+                },
+                trust: network.trust))
         }
         return scopes
     }
+
+    /// The appliance's interface on this bridge scope: `bridge`, or `bridge.<vlan>`.
+    public var applianceInterface: String { vlan.map { "bridge.\($0)" } ?? "bridge" }
 
     /// The bridge gateway address with its prefix, as it sits on the appliance's bridge NIC.
     public var gatewayInterface: IPv4Interface? {
         guard let gateway, let subnet else { return nil }
         return IPv4Interface(address: gateway, prefixLength: subnet.prefixLength)
     }
+
+    /// Members get their address from the port group's own DHCP server (a container network
+    /// with no gateway).
+    public var usesDHCP: Bool { pool == nil }
 }

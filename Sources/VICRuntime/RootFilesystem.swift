@@ -1,5 +1,6 @@
 import Foundation
 import VICCore
+import VICSystem
 
 /// A container's root file system: an overlayfs of its image's unpacked layers (read-only) and
 /// its own upper directory. No image data is copied. Privilege: root (mount).
@@ -44,7 +45,7 @@ public struct RootFilesystem: Sendable {
     }
 
     static func mountPoints() -> Set<String> {
-        guard let text = try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8) else { return [] }
+        guard let text = FileSystem.readKernelFile("/proc/self/mounts") else { return [] }
         return Set(text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ")
             return fields.count > 1 ? String(fields[1]).replacingOccurrences(of: "\\040", with: " ") : nil

@@ -31,14 +31,23 @@ public struct ShimClient: Sendable {
         var arguments = [runtime.executable, runtime.root, id, bundle, directory]
         if tty { arguments.append("tty") }
         if stdin { arguments.append("stdin") }
-        _ = try Processes.spawnDetached(shim, arguments: arguments, logPath: "\(directory)/shim.log")
+        _ = try Processes.spawnDetached(shim, arguments: arguments, logPath: "\(directory)/shim.log", reap: true)
+        return try await waitUntilCreated()
+    }
+
+    /// The runtime's failure as the shim recorded it, if it recorded one.
+    var creationFailure: VICError? {
+        guard let failure = try? String(contentsOfFile: "\(directory)/create-failed", encoding: .utf8) else { return nil }
+        let detail = (try? String(contentsOfFile: "\(directory)/shim.log", encoding: .utf8)) ?? ""
+        return VICError(.internal, "\(failure.trimmingWhitespace()) \(detail.trimmingWhitespace())")
+    }
+
+    /// Polls until the shim reports the process created (its pid) or failed.
+    func waitUntilCreated() async throws -> Int32 {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(30)
         while clock.now < deadline {
-            if let failure = try? String(contentsOfFile: "\(directory)/create-failed", encoding: .utf8) {
-                let detail = (try? String(contentsOfFile: "\(directory)/shim.log", encoding: .utf8)) ?? ""
-                throw VICError(.internal, "\(failure.trimmingWhitespace()) \(detail.trimmingWhitespace())")
-            }
+            if let failure = creationFailure { throw failure }
             if FileManager.default.fileExists(atPath: "\(directory)/created"),
                let text = try? String(contentsOfFile: "\(directory)/init.pid", encoding: .utf8),
                let pid = Int32(text.trimmingWhitespace()) {
@@ -46,7 +55,7 @@ public struct ShimClient: Sendable {
             }
             try await Task.sleep(for: .milliseconds(2))
         }
-        throw VICError(.unavailable, "the container runtime did not create the container within 30s")
+        throw VICError(.unavailable, "the container runtime did not start the process within 30s")
     }
 
     /// The shim's pid, if it is still running.

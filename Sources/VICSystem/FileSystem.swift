@@ -19,6 +19,25 @@ public enum FileSystem {
         return n < 0 ? nil : Array(value[0..<n])
     }
 
+    /// The whole of a kernel file (/proc, /sys, cgroup files), read until end of file.
+    /// Foundation's `String(contentsOfFile:)` trusts the size procfs reports and so returns only
+    /// the first page of /proc/self/mounts; this does not. nil when it cannot be opened.
+    public static func readKernelFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return nil }
+            if n == 0 { break }
+            data += chunk[0..<n]
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// Writes a kernel control file (/proc/sys, cgroup files) in place: these cannot be renamed.
     public static func writeControl(_ path: String, _ value: String) throws {
         let fd = open(path, O_WRONLY | O_CLOEXEC)

@@ -5,10 +5,11 @@ import VICCore
 /// Long-running processes: detached daemons, liveness, signals, and entering a network namespace.
 public enum Processes {
     /// Starts `executable` in a new session, detached from the caller, with stdin on /dev/null and
-    /// stdout and stderr appended to `logPath`. Returns its pid. The caller does not reap it:
-    /// it is re-parented to init when the caller exits.
+    /// stdout and stderr appended to `logPath`. Returns its pid. With `reap`, a background
+    /// reaper collects it when it exits (for a long-lived caller such as vchd, whose shims would
+    /// otherwise stay zombies); without, it is re-parented to init when the caller exits.
     public static func spawnDetached(
-        _ executable: String, arguments: [String], logPath: String
+        _ executable: String, arguments: [String], logPath: String, reap: Bool = false
     ) throws -> pid_t {
         let argv = [executable] + arguments
         var cStrings = argv.map { strdup($0) }
@@ -20,6 +21,7 @@ public enum Processes {
             }
         }
         guard pid > 0 else { throw errnoError("start \(executable)", code: .unavailable) }
+        if reap { ChildReaper.shared.watch(pid) }
         return pid
     }
 

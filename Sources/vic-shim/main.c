@@ -6,6 +6,12 @@
  * STATE/exit when the container ends. It outlives vchd, so a restarted vchd re-adopts it.
  *
  * Usage: vic-shim RUNTIME RUNTIME_ROOT ID BUNDLE STATE [tty] [stdin]
+ *        vic-shim RUNTIME RUNTIME_ROOT ID PROCESS.json STATE exec [attachfirst] [tty] [stdin]
+ *
+ * In exec mode it runs `RUNTIME exec --detach --process PROCESS.json` in the running container
+ * ID instead of `create`, writes no log file, and otherwise behaves the same: STATE is the
+ * exec's own directory. With `attachfirst` it starts the process only after the first ATTACH
+ * client has been acknowledged, so that client sees every byte (docker exec without -d).
  *
  * Attach protocol: a client connects to STATE/attach.sock and sends one line:
  *   "ATTACH <stdin> <stdout> <stderr>\n"  gets "OK\n", then output (raw with a TTY, else Docker's
@@ -217,6 +223,28 @@ static int listen_unix(const char *name) {
     return fd;
 }
 
+static void fail(const char *what);
+
+/* Accepts clients until one attaches (WAIT clients are kept); gives up after 30 s of silence. */
+static void wait_for_attach(int attach_fd) {
+    for (;;) {
+        struct pollfd pfd = {.fd = attach_fd, .events = POLLIN};
+        if (poll(&pfd, 1, 30000) <= 0) { errno = ETIMEDOUT; fail("wait for attach"); }
+        int fd = accept4(attach_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0) continue;
+        int slot = -1;
+        for (int i = 0; i < MAX_CLIENTS && slot < 0; i++) if (clients[i].kind == C_NONE) slot = i;
+        if (slot < 0) { close(fd); continue; }
+        clients[slot] = (struct client){.fd = fd, .kind = C_PENDING};
+        while (clients[slot].kind == C_PENDING) {
+            struct pollfd cfd = {.fd = fd, .events = POLLIN};
+            if (poll(&cfd, 1, 5000) <= 0) { close_client(slot); break; }
+            client_readable(slot);
+        }
+        if (clients[slot].kind == C_ATTACH) return;
+    }
+}
+
 static void fail(const char *what) {
     char text[512];
     snprintf(text, sizeof text, "%s: %s\n", what, strerror(errno));
@@ -228,10 +256,12 @@ int main(int argc, char **argv) {
     if (argc < 6) { fprintf(stderr, "usage: vic-shim RUNTIME ROOT ID BUNDLE STATE [tty] [stdin]\n"); return 2; }
     const char *runtime = argv[1], *root = argv[2], *id = argv[3], *bundle = argv[4];
     state_dir = argv[5];
-    int want_stdin = 0;
+    int want_stdin = 0, exec_mode = 0, attach_first = 0;
     for (int i = 6; i < argc; i++) {
         if (strcmp(argv[i], "tty") == 0) tty = 1;
         if (strcmp(argv[i], "stdin") == 0) want_stdin = 1;
+        if (strcmp(argv[i], "exec") == 0) exec_mode = 1;
+        if (strcmp(argv[i], "attachfirst") == 0) attach_first = 1;
     }
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     char pidtext[32];
@@ -250,9 +280,11 @@ int main(int argc, char **argv) {
     path_in(log_path, sizeof log_path, "container.log");
     path_in(pid_path, sizeof pid_path, "init.pid");
     path_in(console_path, sizeof console_path, "console.sock");
-    log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    /* An exec's output goes to its attach clients only, as with Docker. */
+    if (!exec_mode) log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
     int attach_fd = listen_unix("attach.sock");
     if (attach_fd < 0) fail("attach socket");
+    if (attach_first) wait_for_attach(attach_fd);
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -277,8 +309,10 @@ int main(int argc, char **argv) {
     char runtime_log[4096];
     path_in(runtime_log, sizeof runtime_log, "runtime.log");
     args[n++] = runtime; args[n++] = "--root"; args[n++] = root;
-    args[n++] = "--log"; args[n++] = runtime_log; args[n++] = "create";
-    args[n++] = "--bundle"; args[n++] = bundle; args[n++] = "--pid-file"; args[n++] = pid_path;
+    args[n++] = "--log"; args[n++] = runtime_log;
+    if (exec_mode) { args[n++] = "exec"; args[n++] = "--detach"; args[n++] = "--process"; }
+    else { args[n++] = "create"; args[n++] = "--bundle"; }
+    args[n++] = bundle; args[n++] = "--pid-file"; args[n++] = pid_path;
     if (tty) { args[n++] = "--console-socket"; args[n++] = console_path; }
     args[n++] = id; args[n] = NULL;
     pid_t runtime_pid;

@@ -131,3 +131,85 @@ extension RouterTests {
         #expect(try response.errorMessage() == "network nope not found")
     }
 }
+
+extension RouterTests {
+    static func post(_ router: Router, _ uri: String, _ json: String, method: HTTPMethod = .POST) async -> EngineResponse {
+        await router.handle(EngineRequest(method: method, uri: uri, body: Array(json.utf8)))
+    }
+
+    @Test("POST /networks/create answers 201 {Id, Warning} and passes the IPAM config on")
+    func createNetwork() async throws {
+        let backend = try FakeBackend.sample()
+        let body = #"{"Name":"lab","Driver":"bridge","Internal":true,"Labels":{"a":"b"},"IPAM":{"Config":[{"Subnet":"10.9.0.0/24","Gateway":"10.9.0.254","IPRange":"10.9.0.128/25"}]}}"#
+        let response = await Self.post(Self.router(backend), "/v1.45/networks/create", body)
+        #expect(response.status == .created, "\(response.bodyText)")
+        let json = try response.jsonObject()
+        #expect(json["Id"] as? String == FakeBackend.webID)
+        #expect(json["Warning"] as? String == "")
+        let calls = await backend.calls.entries
+        #expect(calls.count == 1)
+        #expect(calls.first?.contains("10.9.0.0/24") == true && calls.first?.contains("10.9.0.128/25") == true)
+        #expect(calls.first?.contains("isInternal: true") == true)
+    }
+
+    @Test(
+        "POST /networks/create refuses bad shapes",
+        arguments: [
+            (#"{"Name":"x","IPAM":{"Config":[{"Subnet":"10.0.0.0/24"},{"Subnet":"10.0.1.0/24"}]}}"#, "at most one ipam config supported"),
+            (#"{"Name":"x","IPAM":{"Config":[{"Subnet":"fd00::/64"}]}}"#, "IPv4 CIDRs only"),
+            (#"{"Name":"x","IPAM":{"Config":[{"Subnet":"10.0.0.1/24"}]}}"#, "host bits set"),
+            (#"{"Name":"x","IPAM":{"Config":[{"Gateway":"10.0.0.1"}]}}"#, "need a subnet"),
+            (#"{"Name":"x","EnableIPv6":true}"#, "IPv6"),
+            (#"{"Driver":"bridge"}"#, "network name is required"),
+        ])
+    func createNetworkRefused(_ body: String, _ message: String) async throws {
+        let response = await Self.post(try Self.sampleRouter(), "/networks/create", body)
+        #expect(response.status == .badRequest)
+        #expect(try response.errorMessage().contains(message), "\(response.bodyText)")
+    }
+
+    @Test("A duplicate name is the backend's 409")
+    func createDuplicate() async throws {
+        let response = await Self.post(try Self.sampleRouter(), "/networks/create", #"{"Name":"web"}"#)
+        #expect(response.status == .conflict)
+        #expect(try response.errorMessage() == "network web already exists")
+    }
+
+    @Test("DELETE /networks/{id} answers 204; a builtin network is refused")
+    func removeNetwork() async throws {
+        let router = try Self.sampleRouter()
+        #expect(await router.send(.DELETE, "/networks/web").status == .noContent)
+        let builtin = await router.send(.DELETE, "/networks/bridge")
+        #expect(builtin.status == .badRequest)
+        #expect(try builtin.errorMessage().contains("cannot remove builtin scope"))
+        #expect(await router.send(.DELETE, "/networks/nope").status == .notFound)
+    }
+
+    @Test("POST /networks/prune removes unused custom networks, honouring label filters")
+    func pruneNetworks() async throws {
+        let router = try Self.sampleRouter()
+        let all = try await Self.post(router, "/networks/prune", "").jsonObject()
+        #expect(all["NetworksDeleted"] as? [String] == ["web"])
+        let filters = try #require(#"{"label":["tier=back"]}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics))
+        let none = try await Self.post(router, "/networks/prune?filters=\(filters)", "").jsonObject()
+        #expect(none["NetworksDeleted"] as? [String] == [])
+        let bad = await Self.post(router, "/networks/prune?filters=\(try #require(#"{"until":["soon"]}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics)))", "")
+        #expect(bad.status == .badRequest)
+    }
+
+    @Test("connect and disconnect pass the container and endpoint settings on")
+    func connectDisconnect() async throws {
+        let backend = try FakeBackend.sample()
+        let router = Self.router(backend)
+        let connect = await Self.post(router, "/networks/web/connect",
+            #"{"Container":"c1","EndpointConfig":{"IPAMConfig":{"IPv4Address":"172.17.0.9"},"Aliases":["db"],"Links":["x:y"]}}"#)
+        #expect(connect.status == .ok, "\(connect.bodyText)")
+        let disconnect = await Self.post(router, "/networks/web/disconnect", #"{"Container":"c1","Force":true}"#)
+        #expect(disconnect.status == .ok)
+        #expect(await backend.calls.entries == [#"connect web c1 172.17.0.9 ["db"] ["x:y"]"#, "disconnect web c1 true"])
+        let missing = await Self.post(router, "/networks/web/connect", "{}")
+        #expect(missing.status == .badRequest)
+        let badIP = await Self.post(router, "/networks/web/connect", #"{"Container":"c1","EndpointConfig":{"IPAMConfig":{"IPv4Address":"nope"}}}"#)
+        #expect(badIP.status == .badRequest)
+    }
+}

@@ -14,8 +14,8 @@ extension RouterTests {
             (.GET, "/containers/json", "GET /containers/json"),
             (.POST, "/containers/abc/start", "POST /containers/abc/start"),
             (.GET, "/images/library/busybox/json", "GET /images/library/busybox/json"),
-            (.DELETE, "/networks/web", "DELETE /networks/web"),
-            (.POST, "/networks/create", "POST /networks/create"),
+            (.POST, "/swarm/init", "POST /swarm/init"),
+            (.DELETE, "/secrets/abc", "DELETE /secrets/abc"),
             (.GET, "/events", "GET /events"),
         ])
     func notImplemented(_ method: HTTPMethod, _ uri: String, _ named: String) async throws {

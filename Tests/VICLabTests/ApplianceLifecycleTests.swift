@@ -53,8 +53,9 @@ func expectNothingLeft(_ lab: Lab, vch: String, linksBefore: Set<String>) async 
     #expect(!FileManager.default.fileExists(atPath: "\(lab.stateRoot)/\(vch)"), "state left")
     #expect(!FileManager.default.fileExists(atPath: "\(lab.runRoot)/\(vch)"), "run directory left")
     #expect(!FileManager.default.fileExists(atPath: lab.certificateDirectory(vch)), "certificates left")
-    let mounts = (try? String(contentsOfFile: "/proc/mounts", encoding: .utf8)) ?? ""
+    let mounts = currentMounts()
     #expect(!mounts.contains("vch-\(vch)"), "mounts left")
+    #expect(mountPoints(under: "\(lab.stateRoot)/\(vch)").isEmpty, "container mounts left")
 }
 
 @Suite(.serialized, .tags(.privileged))

@@ -52,11 +52,17 @@ struct Lab: Sendable {
     func tearDown() async throws {
         for vch in await created.names {
             _ = try? await vicMachine(["delete", "--name", vch])
-            let namespace = "vch-\(vch)"
-            if FileManager.default.fileExists(atPath: "/run/netns/\(namespace)") {
-                let pids = try await Command.run("/usr/sbin/ip", ["netns", "pids", namespace])
-                for pid in pids.standardOutput.split(separator: "\n").compactMap({ Int32($0) }) {
-                    kill(pid, SIGKILL)
+            // The appliance, then what a failed delete can leave: container namespaces and the
+            // host namespace's name.
+            let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? [])
+                .filter { $0.hasPrefix("vch-\(vch)-") }.sorted()
+            for namespace in ["vch-\(vch)"] + leftovers where FileManager.default.fileExists(atPath: "/run/netns/\(namespace)") {
+                // `vch-NAME-host` is only a name for the lab's host namespace: keep its processes.
+                if !namespace.hasSuffix("-host") {
+                    let pids = try await Command.run("/usr/sbin/ip", ["netns", "pids", namespace])
+                    for pid in pids.standardOutput.split(separator: "\n").compactMap({ Int32($0) }) {
+                        kill(pid, SIGKILL)
+                    }
                 }
                 _ = try await Command.run("/usr/sbin/ip", ["netns", "delete", namespace])
             }
@@ -100,4 +106,99 @@ actor CreatedVCHs {
 
 extension CommandResult {
     var combined: String { standardOutput + standardError }
+}
+
+// MARK: helpers for the container, restart, runtime and docker-py end-to-end tests
+
+/// The docker CLI of a lab client namespace, bound to one VCH over TLS.
+struct VCHClient: Sendable {
+    let lab: Lab
+    let vch: String
+    /// `IP:port` as create printed it (DOCKER_HOST).
+    let host: String
+    /// The client namespace suffix the CLI runs in.
+    var from: String? = "cpub"
+
+    func callAsFunction(_ arguments: [String]) async throws -> CommandResult {
+        try await lab.docker(from: from, vch: vch, ["-H", host, "--tls"] + arguments)
+    }
+
+    /// `docker inspect --format FORMAT NAME`, trimmed.
+    func inspect(_ name: String, _ format: String) async throws -> String {
+        try await self(["inspect", "--format", format, name]).standardOutput.trimmingWhitespace()
+    }
+}
+
+extension Lab {
+    /// Serves library/busybox on the lab router (scripts/lab.sh registry).
+    func startRegistry() async throws {
+        let registry = try await Command.run("\(Lab.packageRoot)/scripts/lab.sh", ["registry", name])
+        try #require(registry.succeeded, "registry: \(registry.combined)")
+    }
+
+    /// Creates `vch` on Bridge-DPG with the lab registry as its mirror; returns its client.
+    func createVCH(_ vch: String, _ flags: [String] = [], environment: [String: String] = [:]) async throws -> VCHClient {
+        let create = try await vicMachine([
+            "create", "--name", vch, "--bridge-network", "Bridge-DPG", "--tls-cert-path", certificateDirectory(vch),
+            "--registry-mirror", "http://10.99.32.1:5000",
+        ] + flags, environment: environment)
+        try #require(create.succeeded, "create: \(create.combined)")
+        let line = create.standardOutput.split(separator: "\n").first { $0.contains("DOCKER_HOST=") }
+        let host = try #require(line.flatMap { $0.split(separator: "=").last.map(String.init) })
+        return VCHClient(lab: self, vch: vch, host: host)
+    }
+
+    /// The pid vchd of `vch` wrote in its run directory.
+    func vchdPID(_ vch: String) throws -> pid_t {
+        let text = try String(contentsOfFile: "\(runRoot)/\(vch)/vchd.pid", encoding: .utf8)
+        return try #require(pid_t(text.trimmingWhitespace()), "vchd.pid: \(text)")
+    }
+
+    /// Starts vchd for `vch` the way `vic-machine create` does (detached, its own session,
+    /// output appended to the VCH's vchd.log, same arguments), from the lab's host namespace.
+    /// Returns its pid.
+    func startVCHD(_ vch: String) throws -> pid_t {
+        try Processes.spawnDetached(
+            "/usr/bin/nsenter",
+            arguments: ["--net=/run/netns/\(name)", "--", "\(Lab.binDirectory)/vchd",
+                        "--name", vch, "--state-root", stateRoot, "--run-root", runRoot],
+            logPath: "\(stateRoot)/\(vch)/vchd.log")
+    }
+}
+
+/// Whether `pid` is gone: no such process, or a zombie (reaped here when it is our child).
+func processIsGone(_ pid: pid_t) -> Bool {
+    var status: Int32 = 0
+    _ = waitpid(pid, &status, WNOHANG)
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+    guard let close = stat.lastIndex(of: ")") else { return true }
+    return String(stat[stat.index(after: close)...]).trimmingWhitespace().hasPrefix("Z")
+}
+
+/// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
+func eventually(_ timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + timeout
+    while clock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+}
+
+/// All of /proc/self/mounts. (`String(contentsOfFile:)` returns only the first 4 KiB of a
+/// /proc file on this Foundation, which hides every later mount.)
+func currentMounts() -> String {
+    guard let handle = FileHandle(forReadingAtPath: "/proc/self/mounts") else { return "" }
+    defer { try? handle.close() }
+    return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
+}
+
+/// The mount points listed in /proc/self/mounts below `directory`.
+func mountPoints(under directory: String) -> [String] {
+    currentMounts().split(separator: "\n").compactMap { line in
+        let fields = line.split(separator: " ")
+        guard fields.count > 1, fields[1].hasPrefix(directory + "/") else { return nil }
+        return String(fields[1])
+    }
 }

@@ -108,6 +108,7 @@ func validate(_ arguments: [String], host: HostSnapshot = articleHost) throws ->
         (["--registry-mirror", "not a url"], "--registry-mirror: invalid URL"),
         (["--insecure-registry", "host:port"], "--insecure-registry: invalid registry"),
         (["--image-store", "relative/dir"], "--image-store: path \"relative/dir\" must be absolute"),
+        (["--container-runtime", "kata"], #"--container-runtime: unknown OCI runtime "kata": use crun or runc"#),
     ]
 
     @Test(arguments: rejections)
@@ -115,6 +116,13 @@ func validate(_ arguments: [String], host: HostSnapshot = articleHost) throws ->
         let (plan, report) = try validate(arguments)
         #expect(plan == nil)
         #expect(report.problems.contains { $0.contains(expected) }, "problems: \(report.problems)")
+    }
+
+    @Test func theRuntimeChoiceReachesThePlan() throws {
+        let (plan, report) = try validate(["--container-runtime", "runc"])
+        #expect(report.isValid, "problems: \(report.problems)")
+        #expect(plan?.containerRuntime == "runc")
+        #expect(try validate([]).0?.containerRuntime == nil)
     }
 
     @Test func reportsEveryProblemAtOnce() throws {

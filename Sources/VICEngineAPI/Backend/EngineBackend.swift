@@ -20,4 +20,49 @@ public protocol EngineBackend: Sendable {
     /// - Throws: `VICError` `.notFound` with message `network X not found` when nothing matches;
     ///   `.invalidArgument` when a prefix is ambiguous.
     func network(idOrName: String) async throws -> NetworkDescription
+
+    /// `docker network create`: returns the new network's ID.
+    ///
+    /// - Throws: `.conflict` `network X already exists`; `.invalidArgument` for an unsupported
+    ///   driver (`cannot create external networks`) or a bad subnet, gateway or range.
+    func createNetwork(_ request: NetworkCreation) async throws -> String
+
+    /// `docker network rm` of one network.
+    ///
+    /// - Throws: `.notFound`; `.invalidArgument` for a builtin network (`cannot remove builtin
+    ///   scope`); `.conflict` `X has active endpoints` while any container, running or not, is on it.
+    func removeNetwork(idOrName: String) async throws
+
+    /// `docker network prune`: removes every user network without containers for which `keep`
+    /// holds, and returns their names.
+    func pruneNetworks(where keep: @escaping @Sendable (NetworkDescription) -> Bool) async throws -> [String]
+
+    /// `docker network connect`: the container joins the network; a running one gets the NIC
+    /// at once.
+    func connect(network: String, container: String, endpoint: EndpointRequest) async throws
+
+    /// `docker network disconnect [-f]`.
+    func disconnect(network: String, container: String, force: Bool) async throws
+}
+
+extension EngineBackend {
+    public func createNetwork(_ request: NetworkCreation) async throws -> String {
+        throw VICError(.notImplemented, "this backend does not create networks")
+    }
+
+    public func removeNetwork(idOrName: String) async throws {
+        throw VICError(.notImplemented, "this backend does not remove networks")
+    }
+
+    public func pruneNetworks(where keep: @escaping @Sendable (NetworkDescription) -> Bool) async throws -> [String] {
+        throw VICError(.notImplemented, "this backend does not prune networks")
+    }
+
+    public func connect(network: String, container: String, endpoint: EndpointRequest) async throws {
+        throw VICError(.notImplemented, "this backend does not connect containers")
+    }
+
+    public func disconnect(network: String, container: String, force: Bool) async throws {
+        throw VICError(.notImplemented, "this backend does not disconnect containers")
+    }
 }

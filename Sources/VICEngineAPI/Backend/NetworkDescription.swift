@@ -101,3 +101,46 @@ public struct NetworkDescription: Sendable, Hashable {
         self.options = options
     }
 }
+
+/// `docker network create` as the backend takes it: decoded and checked for shape (one IPAM
+/// config at most, IPv4 only), not yet for policy.
+public struct NetworkCreation: Sendable, Hashable {
+    public var name: String
+    /// As given: `bridge` when the client sent none.
+    public var driver: String
+    public var subnet: IPv4Network?
+    public var gateway: IPv4Address?
+    public var ipRange: IPv4Range?
+    public var isInternal: Bool
+    public var labels: [String: String]
+    public var options: [String: String]
+
+    public init(name: String, driver: String = "bridge", subnet: IPv4Network? = nil, gateway: IPv4Address? = nil,
+                ipRange: IPv4Range? = nil, isInternal: Bool = false, labels: [String: String] = [:],
+                options: [String: String] = [:]) {
+        self.name = name
+        self.driver = driver
+        self.subnet = subnet
+        self.gateway = gateway
+        self.ipRange = ipRange
+        self.isInternal = isInternal
+        self.labels = labels
+        self.options = options
+    }
+}
+
+/// `docker network connect` options for the new endpoint: `--ip`, `--alias`, `--link`.
+public struct EndpointRequest: Sendable, Hashable {
+    public var ipv4Address: IPv4Address?
+    public var aliases: [String]
+    /// `target[:alias]`.
+    public var links: [String]
+    public var macAddress: String?
+
+    public init(ipv4Address: IPv4Address? = nil, aliases: [String] = [], links: [String] = [], macAddress: String? = nil) {
+        self.ipv4Address = ipv4Address
+        self.aliases = aliases
+        self.links = links
+        self.macAddress = macAddress
+    }
+}

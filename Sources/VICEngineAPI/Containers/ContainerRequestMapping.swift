@@ -26,7 +26,48 @@ enum ContainerRequestMapping {
             host: HostSettings(
                 autoRemove: host?.AutoRemove ?? false, restartPolicy: restart,
                 memoryBytes: host?.Memory.flatMap { $0 > 0 ? $0 : nil }, nanoCPUs: nanoCPUs.flatMap { $0 > 0 ? $0 : nil },
-                networkMode: host?.NetworkMode.flatMap { $0.isEmpty ? nil : $0 } ?? "default"))
+                networkMode: host?.NetworkMode.flatMap { $0.isEmpty ? nil : $0 } ?? "default",
+                portBindings: try portBindings(host?.PortBindings), publishAllPorts: host?.PublishAllPorts ?? false,
+                dns: host?.Dns ?? [], dnsSearch: host?.DnsSearch ?? [], extraHosts: host?.ExtraHosts ?? [],
+                links: host?.Links ?? []),
+            networks: try networks(body))
+    }
+
+    /// Docker's `PortBindings` map, one domain binding per host entry, in a stable order.
+    static func portBindings(_ wire: [String: [DockerContainerCreate.PortBindingWire]?]?) throws -> [PortBinding] {
+        var result: [PortBinding] = []
+        for (key, entries) in (wire ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let list = entries ?? []
+            if list.isEmpty {
+                result.append(try PortBinding.parse(port: key, hostIP: nil, hostPort: nil))
+            }
+            for entry in list {
+                result.append(try PortBinding.parse(port: key, hostIP: entry.HostIp, hostPort: entry.HostPort))
+            }
+        }
+        return result
+    }
+
+    /// `NetworkingConfig.EndpointsConfig`: `--ip`, `--network-alias`, `--link`, `--mac-address`.
+    static func networks(_ body: DockerContainerCreate) throws -> [NetworkAttachment] {
+        var result: [NetworkAttachment] = []
+        for (name, config) in (body.NetworkingConfig?.EndpointsConfig ?? [:]).sorted(by: { $0.key < $1.key }) {
+            var address: IPv4Address?
+            if let text = config?.IPAMConfig?.IPv4Address, !text.isEmpty {
+                guard let parsed = IPv4Address(text) else {
+                    throw VICError(.invalidArgument, "invalid IPv4 address: \(text)")
+                }
+                address = parsed
+            }
+            let mac = config?.MacAddress.flatMap { $0.isEmpty ? nil : $0 } ?? body.MacAddress.flatMap { $0.isEmpty ? nil : $0 }
+            result.append(NetworkAttachment(network: name, ipv4Address: address, aliases: config?.Aliases ?? [],
+                                            links: config?.Links ?? [], macAddress: mac))
+        }
+        if result.isEmpty, let mac = body.MacAddress, !mac.isEmpty {
+            let mode = body.HostConfig?.NetworkMode.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+            result.append(NetworkAttachment(network: mode, macAddress: mac))
+        }
+        return result
     }
 
     static func restartPolicy(_ policy: DockerContainerCreate.Restart?) throws -> RestartPolicy {

@@ -9,11 +9,13 @@ enum ContainerWireMapping {
         var result: [String: DockerEndpointSettings] = [:]
         for endpoint in record.endpoints {
             result[endpoint.network] = DockerEndpointSettings(
-                IPAMConfig: ExplicitNull(nil), Links: nil, Aliases: [record.shortID], MacAddress: endpoint.macAddress,
+                IPAMConfig: ExplicitNull(nil), Links: endpoint.links.isEmpty ? nil : endpoint.links,
+                Aliases: endpoint.aliases + [record.shortID], MacAddress: endpoint.macAddress,
                 NetworkID: endpoint.networkID, EndpointID: record.state.isRunning ? record.id : "",
-                Gateway: endpoint.gateway?.description ?? "", IPAddress: endpoint.address.address.description,
-                IPPrefixLen: endpoint.address.prefixLength, IPv6Gateway: "", GlobalIPv6Address: "",
-                GlobalIPv6PrefixLen: 0, DNSNames: [record.name, record.shortID])
+                Gateway: endpoint.gateway?.description ?? "",
+                IPAddress: endpoint.isDynamic ? "" : endpoint.address.address.description,
+                IPPrefixLen: endpoint.isDynamic ? 0 : endpoint.address.prefixLength, IPv6Gateway: "", GlobalIPv6Address: "",
+                GlobalIPv6PrefixLen: 0, DNSNames: [record.name, record.shortID] + endpoint.aliases)
         }
         return result
     }
@@ -25,10 +27,50 @@ enum ContainerWireMapping {
     static func summary(_ record: ContainerRecord) -> DockerContainerSummary {
         DockerContainerSummary(
             Id: record.id, Names: ["/" + record.name], Image: record.imageName, ImageID: record.imageID,
-            Command: command(record), Created: Int64(record.created.timeIntervalSince1970), Ports: [],
+            Command: command(record), Created: Int64(record.created.timeIntervalSince1970), Ports: summaryPorts(record),
             Labels: record.config.labels, State: stateName(record.state), Status: record.state.humanStatus(),
             HostConfig: ["NetworkMode": record.host.networkMode], NetworkSettings: .init(Networks: endpoints(record)),
             Mounts: [])
+    }
+
+    /// `docker ps` PORTS: published ports while running (`1.2.3.4:8080->80/tcp`), and exposed
+    /// ports that are not published (`80/tcp`).
+    static func summaryPorts(_ record: ContainerRecord) -> [DockerContainerSummary.Port] {
+        var ports = record.state.published.map {
+            DockerContainerSummary.Port(IP: $0.hostIP.description, PrivatePort: Int($0.containerPort),
+                                        PublicPort: Int($0.hostPort), Type: $0.transport.rawValue)
+        }
+        let published = Set(record.state.published.map { "\($0.containerPort)/\($0.transport.rawValue)" })
+        for key in record.config.exposedPorts where record.state.status == .running && !published.contains(key) {
+            if let (port, transport) = try? PortBinding.parsePort(key) {
+                ports.append(.init(IP: nil, PrivatePort: Int(port), PublicPort: nil, Type: transport.rawValue))
+            }
+        }
+        return ports.sorted { ($0.PrivatePort, $0.PublicPort ?? 0) < ($1.PrivatePort, $1.PublicPort ?? 0) }
+    }
+
+    /// `HostConfig.PortBindings`: what the user asked for.
+    static func hostPortBindings(_ record: ContainerRecord) -> [String: [DockerContainerCreate.PortBindingWire]] {
+        var result: [String: [DockerContainerCreate.PortBindingWire]] = [:]
+        for binding in record.host.portBindings {
+            let hostPort = binding.hostPorts.map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" } ?? ""
+            result["\(binding.containerPort)/\(binding.transport.rawValue)", default: []].append(
+                .init(HostIp: binding.hostIP?.description ?? "", HostPort: hostPort))
+        }
+        return result
+    }
+
+    /// `NetworkSettings.Ports`: every exposed or published port; null when not published.
+    static func networkPorts(_ record: ContainerRecord) -> [String: ExplicitNull<[DockerContainerCreate.PortBindingWire]>] {
+        var result: [String: ExplicitNull<[DockerContainerCreate.PortBindingWire]>] = [:]
+        for key in record.config.exposedPorts { result[key] = ExplicitNull(nil) }
+        var published: [String: [DockerContainerCreate.PortBindingWire]] = [:]
+        for port in record.state.published {
+            published["\(port.containerPort)/\(port.transport.rawValue)", default: []].append(
+                .init(HostIp: port.hostIP.description, HostPort: "\(port.hostPort)"))
+        }
+        for (key, bindings) in published { result[key] = ExplicitNull(bindings) }
+        return result
     }
 
     static func stateName(_ state: ContainerState) -> String {
@@ -62,7 +104,9 @@ enum ContainerWireMapping {
                 RestartPolicy: .init(Name: record.host.restartPolicy.name.rawValue,
                                      MaximumRetryCount: record.host.restartPolicy.maximumRetryCount),
                 Memory: record.host.memoryBytes ?? 0, NanoCpus: record.host.nanoCPUs ?? 0,
-                LogConfig: .init(Type: "json-file", Config: [:]), PortBindings: [:]),
+                LogConfig: .init(Type: "json-file", Config: [:]), PortBindings: hostPortBindings(record),
+                PublishAllPorts: record.host.publishAllPorts, Dns: record.host.dns, DnsSearch: record.host.dnsSearch,
+                ExtraHosts: record.host.extraHosts, Links: record.host.links.isEmpty ? nil : record.host.links),
             Mounts: [],
             Config: .init(
                 Hostname: record.config.hostname, Domainname: "", User: record.config.user,
@@ -77,7 +121,7 @@ enum ContainerWireMapping {
                 Labels: record.config.labels, StopSignal: record.config.stopSignal),
             NetworkSettings: .init(
                 Bridge: "", SandboxID: record.state.isRunning ? record.id : "",
-                SandboxKey: record.state.isRunning ? "/run/netns/\(record.shortID)" : "", Ports: [:],
+                SandboxKey: record.state.isRunning ? "/run/netns/\(record.shortID)" : "", Ports: networkPorts(record),
                 Gateway: primary?.gateway?.description ?? "", IPAddress: primary?.address.address.description ?? "",
                 IPPrefixLen: primary?.address.prefixLength ?? 0, MacAddress: primary?.macAddress ?? "",
                 Networks: endpoints(record)))

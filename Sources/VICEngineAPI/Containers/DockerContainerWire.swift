@@ -20,7 +20,9 @@ struct DockerContainerCreate: Decodable, Sendable {
     var Labels: [String: String]?
     var WorkingDir: String?
     var StopSignal: String?
+    var MacAddress: String?
     var HostConfig: Host?
+    var NetworkingConfig: Networking?
 
     struct Host: Decodable, Sendable {
         var AutoRemove: Bool?
@@ -30,6 +32,34 @@ struct DockerContainerCreate: Decodable, Sendable {
         var NanoCpus: Int64?
         var CpuQuota: Int64?
         var CpuPeriod: Int64?
+        /// `{"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}`; a null list is allowed.
+        var PortBindings: [String: [PortBindingWire]?]?
+        var PublishAllPorts: Bool?
+        var Dns: [String]?
+        var DnsSearch: [String]?
+        var ExtraHosts: [String]?
+        var Links: [String]?
+    }
+
+    struct PortBindingWire: Codable, Sendable {
+        var HostIp: String?
+        var HostPort: String?
+    }
+
+    struct Networking: Decodable, Sendable {
+        var EndpointsConfig: [String: EndpointConfig?]?
+    }
+
+    struct EndpointConfig: Decodable, Sendable {
+        var IPAMConfig: IPAM?
+        var Links: [String]?
+        var Aliases: [String]?
+        var MacAddress: String?
+    }
+
+    struct IPAM: Decodable, Sendable {
+        var IPv4Address: String?
+        var IPv6Address: String?
     }
 
     struct Restart: Decodable, Sendable {

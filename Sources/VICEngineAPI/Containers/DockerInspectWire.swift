@@ -45,7 +45,12 @@ struct DockerContainerInspect: Encodable, Sendable {
         var Memory: Int64
         var NanoCpus: Int64
         var LogConfig: LogConfigJSON
-        var PortBindings: [String: [String]]
+        var PortBindings: [String: [DockerContainerCreate.PortBindingWire]]
+        var PublishAllPorts: Bool
+        var Dns: [String]
+        var DnsSearch: [String]
+        var ExtraHosts: [String]
+        var Links: [String]?
     }
 
     struct RestartJSON: Encodable, Sendable { var Name: String; var MaximumRetryCount: Int }
@@ -76,7 +81,7 @@ struct DockerContainerInspect: Encodable, Sendable {
         var Bridge: String
         var SandboxID: String
         var SandboxKey: String
-        var Ports: [String: ExplicitNull<[String]>]
+        var Ports: [String: ExplicitNull<[DockerContainerCreate.PortBindingWire]>]
         var Gateway: String
         var IPAddress: String
         var IPPrefixLen: Int

@@ -138,11 +138,18 @@ extension Router {
             throw VICError(.internal, "attach: socketpair failed (errno \(errno))")
         }
         let (stdin, stdout, stderr) = (context.request.queryFlag("stdin"), context.request.queryFlag("stdout"), context.request.queryFlag("stderr"))
+        let escape: [UInt8]
+        do { escape = try DetachKeys.parse(context.request.queryValue("detachKeys")) } catch {
+            close(pair[0])
+            close(pair[1])
+            throw error
+        }
         let inner = pair[1]
         Task {
             do {
                 let shim = try await containers.attachSocket(record.id, stdin: stdin, stdout: stdout, stderr: stderr)
-                SocketSplice.relay(inner, shim)
+                // The detach keys end the attach without stopping the container.
+                SocketSplice.relay(inner, shim, escape: stdin ? escape : nil)
             } catch {
                 close(inner)
             }

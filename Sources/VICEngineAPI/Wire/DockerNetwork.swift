@@ -84,3 +84,63 @@ struct DockerNetwork: Encodable, Sendable {
         labels = network.labels
     }
 }
+
+/// `POST /networks/create` body. Unknown fields are ignored, as Docker does.
+struct DockerNetworkCreate: Decodable, Sendable {
+    struct IPAM: Decodable, Sendable {
+        var Driver: String?
+        var Config: [IPAMConfig]?
+        var Options: [String: String]?
+    }
+
+    struct IPAMConfig: Decodable, Sendable {
+        var Subnet: String?
+        var IPRange: String?
+        var Gateway: String?
+        var AuxiliaryAddresses: [String: String]?
+    }
+
+    var Name: String?
+    var Driver: String?
+    var Internal: Bool?
+    var Attachable: Bool?
+    var EnableIPv6: Bool?
+    var IPAM: IPAM?
+    var Options: [String: String]?
+    var Labels: [String: String]?
+}
+
+/// `POST /networks/create` answer (201).
+struct DockerNetworkCreated: Encodable, Sendable {
+    var Id: String
+    var Warning = ""
+}
+
+/// `POST /networks/{id}/connect` body.
+struct DockerNetworkConnect: Decodable, Sendable {
+    struct EndpointConfig: Decodable, Sendable {
+        struct IPAMConfig: Decodable, Sendable {
+            var IPv4Address: String?
+            var IPv6Address: String?
+        }
+
+        var IPAMConfig: IPAMConfig?
+        var Aliases: [String]?
+        var Links: [String]?
+        var MacAddress: String?
+    }
+
+    var Container: String?
+    var EndpointConfig: EndpointConfig?
+}
+
+/// `POST /networks/{id}/disconnect` body.
+struct DockerNetworkDisconnect: Decodable, Sendable {
+    var Container: String?
+    var Force: Bool?
+}
+
+/// `POST /networks/prune` answer.
+struct DockerNetworkPruned: Encodable, Sendable {
+    var NetworksDeleted: [String]
+}

@@ -121,7 +121,7 @@ public struct ApplianceBuilder: Sendable {
             tls.generatedCertificates = !existed
         }
 
-        let configuration = VCHConfiguration(
+        var configuration = VCHConfiguration(
             name: plan.name, id: Identifier.random(), created: Date(), namespace: plan.namespace,
             hostNamespace: hostNamespace, nics: nics,
             bridge: plan.bridge, containerNetworks: plan.containerNetworks, dnsServers: dns, tls: tls,
@@ -129,6 +129,7 @@ public struct ApplianceBuilder: Sendable {
             registryMirrors: plan.registryMirrors, insecureRegistries: plan.insecureRegistries,
             networkIDs: Dictionary(uniqueKeysWithValues:
                 (["bridge"] + plan.containerNetworks.map(\.name)).map { ($0, Identifier.random()) }))
+        configuration.containerRuntime = plan.containerRuntime
         try ConfigurationStore(paths: paths).save(configuration)
 
         try await startDaemon(configuration, journal: &journal)

@@ -60,6 +60,12 @@ public struct Teardown: Sendable {
                 try await killProcesses(inNamespace: namespace)
                 try await links.deleteNamespace(namespace)
             }
+            // User-defined bridge networks: vchd made one bridge each in this (the host)
+            // namespace, with the alias vic:<vch>:<network>.
+            let prefix = "vic:\(name.dropFirst("vch-".count)):"
+            for link in try await links.links(in: nil) where link.isBridge && link.alias?.hasPrefix(prefix) == true {
+                try await links.deleteLink(named: link.name, in: nil)
+            }
         case .namespaceName(let name):
             try await links.deleteNamespace(name)
         case .directory(let path):
@@ -82,7 +88,7 @@ public struct Teardown: Sendable {
     }
 
     func isZombie(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        guard let stat = FileSystem.readKernelFile("/proc/\(pid)/stat"),
               let close = stat.lastIndex(of: ")") else { return true }
         return String(stat[stat.index(after: close)...]).trimmingWhitespace().hasPrefix("Z")
     }
@@ -98,7 +104,7 @@ public struct Teardown: Sendable {
 
     /// Containers' overlay mounts must go before their directories: never delete through a mount.
     func unmountEverything(under path: String) throws {
-        let mounts = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
+        let mounts = FileSystem.readKernelFile("/proc/self/mounts") ?? ""
         let points = mounts.split(separator: "\n").compactMap { line -> String? in
             let fields = line.split(separator: " ")
             return fields.count > 1 ? String(fields[1]) : nil

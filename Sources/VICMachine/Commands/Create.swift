@@ -45,6 +45,7 @@ struct Create: AsyncParsableCommand {
     @Option(name: .customLong("image-store"), help: "Directory for images (default /var/lib/vic/NAME/images).") var imageStore: String?
     @Option(name: .customLong("registry-mirror"), help: "Registry mirror URL (repeatable).") var registryMirror: [String] = []
     @Option(name: .customLong("insecure-registry"), help: "HOST[:PORT] reached over plain HTTP (repeatable).") var insecureRegistry: [String] = []
+    @Option(name: .customLong("container-runtime"), help: "OCI runtime for containers: crun or runc (default: crun on a pure cgroup v2 host, else runc).") var containerRuntime: String?
     @Flag(name: .customLong("no-tls"), help: "Serve the Docker API in plain text on 2375.") var noTLS = false
     @Option(name: .customLong("tls-ca"), help: "CA file whose certificates clients must present (repeatable); enables --tlsverify.") var tlsCA: [String] = []
     @Option(name: .customLong("tls-cname"), help: "Name for the server certificate (default: the VCH name).") var tlsCName: String?
@@ -87,6 +88,7 @@ struct Create: AsyncParsableCommand {
         options.imageStore = imageStore
         options.registryMirrors = registryMirror
         options.insecureRegistries = insecureRegistry
+        options.containerRuntime = containerRuntime
         options.noTLS = noTLS
         options.tlsCAFiles = tlsCA
         options.tlsCommonName = tlsCName

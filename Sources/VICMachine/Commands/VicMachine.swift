@@ -11,7 +11,7 @@ public struct VicMachine: AsyncParsableCommand {
         commandName: "vic-machine",
         abstract: "Create and manage Virtual Container Hosts on this Linux host.",
         version: vicVersion,
-        subcommands: [Create.self, Delete.self, Inspect.self, List.self, Version.self])
+        subcommands: [Create.self, Delete.self, Start.self, Inspect.self, List.self, Version.self])
 
     public init() {}
 

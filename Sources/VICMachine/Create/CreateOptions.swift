@@ -24,6 +24,8 @@ public struct CreateOptions: Sendable, Equatable {
     public var imageStore: String?
     public var registryMirrors: [String] = []
     public var insecureRegistries: [String] = []
+    /// `--container-runtime crun|runc`; nil: vchd chooses by the host's cgroup layout.
+    public var containerRuntime: String?
     public var noTLS = false
     public var tlsCAFiles: [String] = []
     public var tlsCommonName: String?

@@ -52,6 +52,8 @@ public struct CreatePlan: Sendable, Equatable {
     public var imageStore: String?
     public var registryMirrors: [String]
     public var insecureRegistries: [String]
+    /// The OCI runtime the user chose, if any.
+    public var containerRuntime: String? = nil
     /// True when the host had no "VM Network" and vic made a host-only one.
     public var embeddedDefault: Bool
 }

@@ -202,6 +202,19 @@ extension CreateValidator {
         }
     }
 
+    /// `--container-runtime`: crun or runc, installed on this host.
+    func validateRuntime(into report: inout ValidationReport) {
+        guard let runtime = options.containerRuntime else { return }
+        guard ["crun", "runc"].contains(runtime) else {
+            report.fail("--container-runtime", "unknown OCI runtime \(quoted(runtime)): use crun or runc")
+            return
+        }
+        let directories = ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/sbin", "/bin"]
+        if !directories.contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/\(runtime)") }) {
+            report.fail("--container-runtime", "OCI runtime \(runtime) is not installed (apt-get install \(runtime))")
+        }
+    }
+
     func absolute(_ path: String) -> String {
         let joined = path.hasPrefix("/") ? path : workingDirectory + "/" + path
         return (joined as NSString).standardizingPath

@@ -106,6 +106,7 @@ public struct CreateValidator: Sendable {
 
         let tls = validateTLS(into: &report)
         validateRegistries(into: &report)
+        validateRuntime(into: &report)
         if let store = options.imageStore, !store.hasPrefix("/") {
             report.fail("--image-store", "path \(quoted(store)) must be absolute")
         }
@@ -113,7 +114,7 @@ public struct CreateValidator: Sendable {
         guard report.isValid, let bridgeRange, let bridgeLink,
               let width = Int(options.bridgeNetworkWidth ?? "\(CreateValidator.defaultBridgeWidth)")
         else { return (nil, report) }
-        let plan = CreatePlan(
+        var plan = CreatePlan(
             name: name, namespace: "vch-\(name)", nics: nicPlan.nics, sharingLines: nicPlan.sharingLines,
             bridge: BridgeNetwork(portGroup: bridgeLink, range: bridgeRange, width: width),
             portGroupsToCreate: toCreate, containerNetworks: containerNetworks, dnsServers: dns,
@@ -121,6 +122,7 @@ public struct CreateValidator: Sendable {
             tlsCommonName: options.tlsCommonName ?? name, certificateDirectory: tls.directory,
             imageStore: options.imageStore, registryMirrors: options.registryMirrors,
             insecureRegistries: options.insecureRegistries, embeddedDefault: embedded)
+        plan.containerRuntime = options.containerRuntime
         return (plan, report)
     }
 }

@@ -26,6 +26,45 @@ struct FakeBackend: EngineBackend {
         throw VICError(.notFound, "network \(idOrName) not found")
     }
 
+    /// What the network mutations were asked, for tests to read.
+    let calls = CallLog()
+
+    func createNetwork(_ request: NetworkCreation) async throws -> String {
+        if let failure { throw failure }
+        if networks.contains(where: { $0.name == request.name }) {
+            throw VICError(.conflict, "network \(request.name) already exists")
+        }
+        await calls.record("create \(request)")
+        return FakeBackend.webID
+    }
+
+    func removeNetwork(idOrName: String) async throws {
+        if let failure { throw failure }
+        let network = try await network(idOrName: idOrName)
+        if network.isBuiltin { throw VICError(.invalidArgument, "cannot remove builtin scope") }
+        await calls.record("remove \(network.name)")
+    }
+
+    func pruneNetworks(where keep: @escaping @Sendable (NetworkDescription) -> Bool) async throws -> [String] {
+        if let failure { throw failure }
+        return networks.filter { !$0.isBuiltin && $0.endpoints.isEmpty && keep($0) }.map(\.name)
+    }
+
+    func connect(network: String, container: String, endpoint: EndpointRequest) async throws {
+        if let failure { throw failure }
+        await calls.record("connect \(network) \(container) \(endpoint.ipv4Address?.description ?? "-") \(endpoint.aliases) \(endpoint.links)")
+    }
+
+    func disconnect(network: String, container: String, force: Bool) async throws {
+        if let failure { throw failure }
+        await calls.record("disconnect \(network) \(container) \(force)")
+    }
+
+    actor CallLog {
+        private(set) var entries: [String] = []
+        func record(_ entry: String) { entries.append(entry) }
+    }
+
     static let bridgeID = String(repeating: "ab", count: 32)
     static let webID = String(repeating: "c0", count: 32)
     static let externalID = String(repeating: "1e", count: 32)

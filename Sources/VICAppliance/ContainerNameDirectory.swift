@@ -1,0 +1,48 @@
+import Logging
+import VICCore
+import VICDNS
+import VICPortLayer
+
+/// The embedded DNS server's view of the containers: a `NameDirectory` snapshot built from the
+/// container manager's records at each query, so names follow `run`, `rm` and `rename` at once.
+///
+/// Only running containers are listed: a stopped one keeps its address reserved but answers
+/// nothing. `--network-alias` names are per endpoint; `--link target[:alias]` names (from
+/// `HostConfig.Links` and each endpoint's links) are the declaring container's own.
+struct ContainerNameDirectory: Sendable {
+    let containers: ContainerManager
+
+    /// The current directory.
+    func snapshot() async -> NameDirectory { Self.directory(of: await containers.list()) }
+
+    /// The appliance's DNS server: 0.0.0.0:53 in the appliance namespace, forwarding to the
+    /// VCH's resolvers. Privilege: CAP_NET_BIND_SERVICE.
+    func dnsServer(upstreams: [IPv4Address], logger: Logger) -> DNSServer {
+        DNSServer(upstreams: upstreams, logger: logger, directory: { await snapshot() })
+    }
+
+    /// One entry per running container, with an endpoint per network it is on.
+    static func directory(of records: [ContainerRecord]) -> NameDirectory {
+        NameDirectory(containers: records.filter(\.state.isRunning).map { record in
+            NameDirectory.Entry(
+                id: record.id, name: record.name,
+                endpoints: record.endpoints.map {
+                    .init(network: $0.network, address: $0.address.address, aliases: $0.aliases)
+                },
+                links: links(record.host.links + record.endpoints.flatMap(\.links)))
+        })
+    }
+
+    /// `target:alias`, `/target:/self/alias` or `target` → `[alias: target]`.
+    static func links(_ specs: [String]) -> [String: String] {
+        var result: [String: String] = [:]
+        for spec in specs {
+            let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map { String($0) }
+            guard let first = parts.first else { continue }
+            let target = first.hasPrefix("/") ? String(first.dropFirst()) : first
+            let alias = parts.count == 2 ? String(parts[1].split(separator: "/").last ?? "") : target
+            if !target.isEmpty && !alias.isEmpty { result[alias] = target }
+        }
+        return result
+    }
+}

@@ -1,0 +1,81 @@
+import Logging
+import NIOCore
+import NIOPosix
+import VICCore
+
+/// The TCP adapter (RFC 7766): each message is framed by a 2-byte length; queries on one
+/// connection are answered as they complete, possibly out of order. Idle connections close
+/// after `idleTimeout`.
+enum TCPListener {
+    static let idleTimeout = TimeAmount.seconds(10)
+
+    static func bind(address: IPv4Address, port: UInt16, responder: DNSResponder, logger: Logger,
+                     group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> any Channel {
+        do {
+            return try await ServerBootstrap(group: group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.backlog, value: 64)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([
+                            IdleStateHandler(readTimeout: idleTimeout),
+                            ByteToMessageHandler(LengthPrefixDecoder()),
+                            QueryHandler(responder: responder),
+                        ])
+                    }
+                }
+                .bind(host: address.description, port: Int(port)).get()
+        } catch {
+            throw VICError(.unavailable, "bind TCP \(address):\(port) for DNS", underlying: error)
+        }
+    }
+
+    /// Splits the stream into messages by their 2-byte big-endian length.
+    struct LengthPrefixDecoder: ByteToMessageDecoder {
+        typealias InboundOut = ByteBuffer
+
+        mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+            guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
+                  buffer.readableBytes >= 2 + Int(length)
+            else { return .needMoreData }
+            buffer.moveReaderIndex(forwardBy: 2)
+            guard let message = buffer.readSlice(length: Int(length)) else { return .needMoreData }
+            context.fireChannelRead(wrapInboundOut(message))
+            return .continue
+        }
+    }
+
+    /// Answers each framed query through the responder and writes the framed reply.
+    final class QueryHandler: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let responder: DNSResponder
+
+        init(responder: DNSResponder) { self.responder = responder }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let query = Array(unwrapInboundIn(data).readableBytesView)
+            let channel = context.channel
+            guard let ip = channel.remoteAddress?.ipAddress, let client = IPv4Address(ip) else {
+                context.close(promise: nil)
+                return
+            }
+            Task {
+                guard let reply = await responder.respond(to: query, from: client, overUDP: false),
+                      let length = UInt16(exactly: reply.count)
+                else { return }
+                var framed = channel.allocator.buffer(capacity: reply.count + 2)
+                framed.writeInteger(length)
+                framed.writeBytes(reply)
+                channel.writeAndFlush(framed, promise: nil)
+            }
+        }
+
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if event is IdleStateHandler.IdleStateEvent {
+                context.close(promise: nil)
+            } else {
+                context.fireUserInboundEventTriggered(event)
+            }
+        }
+    }
+}

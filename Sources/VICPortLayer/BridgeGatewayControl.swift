@@ -1,0 +1,21 @@
+import VICCore
+
+/// The seam between the port layer and the appliance's side of a bridge network: the gateway
+/// address the appliance holds for each bridge scope, on `scope.applianceInterface` (`bridge`
+/// for the default bridge, the VLAN sub-interface `bridge.<vlan>` for user networks), and the
+/// VLAN trunked to the appliance's bridge NIC. The port layer calls it when a bridge network is
+/// created or removed while vchd runs; at start the appliance sets up every scope itself.
+public protocol BridgeGatewayControl: Sendable {
+    /// Makes the appliance a member of `scope`: VLAN trunk, sub-interface, gateway address.
+    /// Idempotent. Privilege: CAP_NET_ADMIN in the appliance and host namespaces.
+    func addGateway(for scope: NetworkScope) async throws
+    /// Undoes `addGateway`; what is already gone is not an error.
+    func removeGateway(for scope: NetworkScope) async throws
+}
+
+/// No appliance: for port layers in tests.
+public struct NoBridgeGateways: BridgeGatewayControl {
+    public init() {}
+    public func addGateway(for scope: NetworkScope) async throws {}
+    public func removeGateway(for scope: NetworkScope) async throws {}
+}

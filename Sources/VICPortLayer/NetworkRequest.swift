@@ -1,0 +1,136 @@
+import Foundation
+import VICCore
+
+/// `docker network create` as the port layer takes it, already decoded from Docker's JSON.
+public struct NetworkRequest: Sendable, Equatable {
+    public var name: String
+    /// `-d`: empty or `bridge`; `external` and every other driver are refused.
+    public var driver: String
+    public var subnet: IPv4Network?
+    public var gateway: IPv4Address?
+    public var ipRange: IPv4Range?
+    public var `internal`: Bool
+    public var labels: [String: String]
+    public var options: [String: String]
+
+    public init(name: String, driver: String = "bridge", subnet: IPv4Network? = nil, gateway: IPv4Address? = nil,
+                ipRange: IPv4Range? = nil, internal: Bool = false, labels: [String: String] = [:],
+                options: [String: String] = [:]) {
+        self.name = name
+        self.driver = driver
+        self.subnet = subnet
+        self.gateway = gateway
+        self.ipRange = ipRange
+        self.internal = `internal`
+        self.labels = labels
+        self.options = options
+    }
+}
+
+/// Turns a `NetworkRequest` into a new bridge scope, or says why not. Pure: the existing scopes
+/// and the bridge pool in, a scope out, so every rule is tested in a table.
+///
+/// - The subnet is `--subnet`, else the first aligned `/width` block of the bridge range that
+///   overlaps no existing scope (`bridge` holds the first: user networks get 172.17.0.0/16,
+///   172.18.0.0/16 … by default).
+/// - The gateway is `--gateway` (routable in the subnet), else the subnet's first host address.
+/// - The network number (`vlan`) is the lowest one from 2 that no other bridge scope holds (1
+///   is the default bridge); the appliance's interface on it is `bridge.<n>`.
+/// - The port group is the network's own bridge, `vb` + 10 characters of its ID, so that
+///   networks are isolated at L2.
+/// - Reserved in the pool: all-zeros, all-ones and the gateway.
+public struct NetworkPlanner: Sendable {
+    /// `--bridge-network-range`: where subnets come from when none is given.
+    public var bridgeRange: IPv4Network
+    /// `--bridge-network-width`: the prefix length of each bridge network.
+    public var width: Int
+    /// The bridge port group of the default bridge (user networks get their own bridges).
+    public var portGroup: String
+
+    public init(bridgeRange: IPv4Network, width: Int, portGroup: String) {
+        self.bridgeRange = bridgeRange
+        self.width = width
+        self.portGroup = portGroup
+    }
+
+    static let reservedNames: Set<String> = ["bridge", "default", "none", "host", "container"]
+
+    public func plan(_ request: NetworkRequest, existing: [NetworkScope], id: String, created: Date) throws -> NetworkScope {
+        let name = request.name
+        guard !name.isEmpty else { throw VICError(.invalidArgument, "scope name must not be empty") }
+        guard let first = name.first, first.isASCII, first.isLetter || first.isNumber,
+              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) })
+        else {
+            throw VICError(.invalidArgument, "invalid network name \(name): only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+        }
+        if existing.contains(where: { $0.name == name }) || Self.reservedNames.contains(name) {
+            throw VICError(.conflict, "network \(name) already exists")
+        }
+        switch request.driver {
+        case "", "bridge": break
+        case "external": throw VICError(.invalidArgument, "cannot create external networks")
+        default:
+            throw VICError(.invalidArgument, "network driver \"\(request.driver)\" is not supported: vic creates bridge networks only (scope type not supported)")
+        }
+        let subnet = try chooseSubnet(request.subnet, existing: existing)
+        let gateway: IPv4Address
+        if let wanted = request.gateway {
+            guard subnet.isRoutable(wanted) else {
+                throw VICError(.invalidArgument, "gateway address \(wanted) is not routable on network \(subnet)")
+            }
+            gateway = wanted
+        } else {
+            guard let host = subnet.first.advanced(by: 1), subnet.isRoutable(host) else {
+                throw VICError(.invalidArgument, "subnet \(subnet) has no room for a gateway")
+            }
+            gateway = host
+        }
+        var ranges: [IPv4Range] = []
+        if let range = request.ipRange {
+            guard range.isInside(subnet) else {
+                throw VICError(.invalidArgument, "IP range \(range) is not in subnet \(subnet)")
+            }
+            if range != subnet.range { ranges = [range] }
+        }
+        return NetworkScope(
+            name: name, id: id, driver: .bridge, portGroup: Self.bridgeName(id: id), subnet: subnet, gateway: gateway,
+            ranges: ranges, dnsServers: [gateway], builtin: false, internal: request.internal,
+            labels: request.labels, created: created,
+            pool: AddressPool(subnet: subnet, ranges: ranges, excluded: [gateway]),
+            vlan: try nextVLAN(existing), options: request.options)
+    }
+
+    func chooseSubnet(_ requested: IPv4Network?, existing: [NetworkScope]) throws -> IPv4Network {
+        let taken = existing.compactMap { scope in scope.subnet.map { (scope.name, $0) } }
+        if let requested {
+            guard requested.prefixLength <= 30 else {
+                throw VICError(.invalidArgument, "subnet \(requested) is too small: use /30 or larger")
+            }
+            if let (owner, subnet) = taken.first(where: { $0.1.overlaps(requested) }) {
+                throw VICError(.conflict, "subnet \(requested) overlaps with scope \(owner) subnet \(subnet)")
+            }
+            return requested
+        }
+        guard width >= bridgeRange.prefixLength, width <= 30 else {
+            throw VICError(.internal, "bridge mask is not compatible with bridge pool mask")
+        }
+        let count = UInt64(1) << UInt64(width - bridgeRange.prefixLength)
+        var index: UInt64 = 0
+        while index < count, let block = bridgeRange.subnet(prefixLength: width, index: index) {
+            if !taken.contains(where: { $0.1.overlaps(block) }) { return block }
+            index += 1
+        }
+        throw VICError(.unavailable, "no bridge networks left: every /\(width) block of \(bridgeRange) is in use")
+    }
+
+    /// The Linux bridge of a user network: `vb` + 10 characters of its ID (fits IFNAMSIZ).
+    public static func bridgeName(id: String) -> String { "vb" + String(id.prefix(10)) }
+
+    func nextVLAN(_ existing: [NetworkScope]) throws -> Int {
+        let used = Set(existing.compactMap(\.vlan))
+        guard let vid = (2...4094).first(where: { !used.contains($0) }) else {
+            throw VICError(.unavailable, "no VLAN IDs left on the bridge port group")
+        }
+        return vid
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import VICCore
+import VICSystem
+
+/// exec, top, stats, events, prune and `inspect` of an unknown name, through the docker CLI
+/// against a VCH in a throwaway lab.
+@Suite(.serialized, .tags(.privileged, .endToEnd))
+struct ContainerExtrasEndToEndTests {
+    @Test func execTopStatsEventsPruneAndInspect() async throws {
+        try await ContainerEndToEndTests().withVCH("xtra") { lab, host in
+            let environment = "DOCKER_CERT_PATH=\(lab.certificateDirectory("xtra")) DOCKER_CONFIG=/run/vic-lab/\(lab.name)/docker-config"
+            func docker(_ arguments: [String]) async throws -> CommandResult {
+                try await lab.docker(from: "cpub", vch: "xtra", ["-H", host, "--tls"] + arguments)
+            }
+            /// A shell line in the client namespace, `docker` meaning the CLI for this VCH.
+            func shell(_ line: String) async throws -> CommandResult {
+                try await lab.run(in: "cpub", ["/bin/sh", "-c", "docker() { \(environment) /usr/local/bin/docker -H \(host) --tls \"$@\"; }; \(line)"])
+            }
+            let begin = Int(Date().timeIntervalSince1970) - 1
+            let pull = try await docker(["pull", "busybox"])
+            try #require(pull.succeeded, "\(pull.combined)")
+            let run = try await docker(["run", "-d", "--name", "box", "busybox", "sleep", "1000"])
+            try #require(run.succeeded, "\(run.combined)")
+
+            // exec with output on both streams and an exit code.
+            let exec = try await docker(["exec", "box", "sh", "-c", "echo out; echo err >&2; exit 3"])
+            #expect(exec.status == 3, "\(exec.combined)")
+            #expect(exec.standardOutput == "out\n", "\(exec.combined)")
+            #expect(exec.standardError.contains("err"), "\(exec.combined)")
+            let options = try await docker(["exec", "-e", "FOO=bar", "-w", "/tmp", "-u", "nobody", "box", "sh", "-c", "echo $FOO $(pwd) $(id -u)"])
+            #expect(options.standardOutput == "bar /tmp 65534\n", "\(options.combined)")
+            let piped = try await shell("echo hello | docker exec -i box cat")
+            #expect(piped.standardOutput == "hello\n", "\(piped.combined)")
+            let detached = try await docker(["exec", "-d", "box", "sh", "-c", "echo hi > /tmp/detached"])
+            #expect(detached.succeeded && detached.standardOutput.isEmpty, "\(detached.combined)")
+            var written = ""
+            for _ in 0..<50 where written != "hi\n" {
+                written = try await docker(["exec", "box", "cat", "/tmp/detached"]).standardOutput
+            }
+            #expect(written == "hi\n")
+            // -it needs a terminal on the client side: script(1) provides one.
+            let terminal = try await lab.run(in: "cpub", ["/usr/bin/script", "-qec",
+                "\(environment) /usr/local/bin/docker -H \(host) --tls exec -it box sh -c 'tty; exit 4'", "/dev/null"])
+            #expect(terminal.status == 4, "\(terminal.combined)")
+            #expect(terminal.standardOutput.contains("/dev/pts/"), "\(terminal.combined)")
+
+            let stopped = try await docker(["run", "--name", "done", "busybox", "true"])
+            #expect(stopped.succeeded, "\(stopped.combined)")
+            let refused = try await docker(["exec", "done", "true"])
+            #expect(refused.status != 0 && refused.standardError.contains("is not running"), "\(refused.combined)")
+
+            let top = try await docker(["top", "box"])
+            #expect(top.succeeded && top.standardOutput.contains("PID") && top.standardOutput.contains("sleep 1000"), "\(top.combined)")
+            let stats = try await docker(["stats", "--no-stream", "--format", "{{.Name}}|{{.CPUPerc}}|{{.MemUsage}}|{{.NetIO}}|{{.PIDs}}", "box"])
+            #expect(stats.succeeded, "\(stats.combined)")
+            let fields = stats.standardOutput.trimmingWhitespace().split(separator: "|").map(String.init)
+            #expect(fields.count == 5, "\(stats.combined)")
+            if fields.count == 5 {
+                #expect(fields[0] == "box" && fields[1].hasSuffix("%"), "\(stats.combined)")
+                #expect(fields[2].contains(" / ") && !fields[2].hasPrefix("0B"), "\(stats.combined)")
+                #expect(fields[3].contains(" / "), "\(stats.combined)")
+                #expect((Int(fields[4]) ?? 0) >= 1, "\(stats.combined)")
+            }
+
+            let end = Int(Date().timeIntervalSince1970) + 1
+            let events = try await docker(["events", "--since", "\(begin)", "--until", "\(end)",
+                                           "--filter", "container=box", "--format", "{{.Action}}"])
+            #expect(events.succeeded, "\(events.combined)")
+            let actions = events.standardOutput.split(separator: "\n").map(String.init)
+            for action in ["create", "start", "exec_create: sh -c echo out; echo err >&2; exit 3", "exec_start: cat /tmp/detached", "exec_die"] {
+                #expect(actions.contains(action), "missing \(action): \(events.combined)")
+            }
+            #expect(!actions.contains("destroy"))
+
+            let stop = try await docker(["stop", "-t", "1", "box"])
+            #expect(stop.succeeded, "\(stop.combined)")
+            let prune = try await docker(["container", "prune", "-f"])
+            #expect(prune.succeeded && prune.standardOutput.contains("Deleted Containers:")
+                    && prune.standardOutput.contains("Total reclaimed space:"), "\(prune.combined)")
+            let left = try await docker(["ps", "-aq"])
+            #expect(left.standardOutput.trimmingWhitespace().isEmpty, "\(left.combined)")
+            let died = try await docker(["events", "--since", "\(begin)", "--until", "\(Int(Date().timeIntervalSince1970) + 1)",
+                                         "--filter", "event=die", "--format", "{{.Actor.Attributes.name}} {{.Actor.Attributes.exitCode}}"])
+            #expect(died.standardOutput.contains("done 0"), "\(died.combined)")
+
+            let unknown = try await docker(["inspect", "nosuch"])
+            #expect(unknown.status == 1, "\(unknown.combined)")
+            #expect(unknown.standardError.contains("Error: No such object: nosuch"), "\(unknown.combined)")
+            let history = try await docker(["image", "history", "busybox"])
+            #expect(history.succeeded && history.standardOutput.hasPrefix("IMAGE") && history.standardOutput.contains("CREATED BY"),
+                    "\(history.combined)")
+            #expect(history.standardOutput.split(separator: "\n").count >= 2, "\(history.combined)")
+            let volumes = try await docker(["volume", "ls", "-q"])
+            #expect(volumes.succeeded && volumes.standardOutput.isEmpty, "\(volumes.combined)")
+        }
+    }
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""docker-py (the Python docker SDK) end to end against a VCH over TLS.
+
+    docker_py_e2e.py HOST:PORT CERT_DIR
+
+CERT_DIR holds the VCH's ca.pem, cert.pem and key.pem. Prints one "ok STEP detail" line per
+step and exits 0, or prints "FAIL STEP: reason" and exits 1 at the first failure.
+
+TLS note: docker-py hands its TLSConfig to requests as the session's `verify`/`cert`, but it
+sends no `verify` per request, so with `trust_env` on, requests replaces the session's CA (or
+verify=False) with REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE from the environment, and the VCH's
+self-signed CA is then never consulted ("unable to get local issuer certificate"). The client
+below turns `trust_env` off so that its TLSConfig is what counts.
+"""
+import sys
+import time
+
+import docker
+import urllib3
+from docker.errors import ContainerError, NotFound
+
+host, certs = sys.argv[1], sys.argv[2]
+# The verify=False step below is deliberate.
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+
+
+def fail(step, reason):
+    print(f"FAIL {step}: {reason}", flush=True)
+    sys.exit(1)
+
+
+def ok(step, detail=""):
+    print(f"ok {step} {detail}".rstrip(), flush=True)
+
+
+def check(step, condition, reason):
+    if not condition:
+        fail(step, reason)
+
+
+def connect(tls):
+    client = docker.DockerClient(base_url=f"https://{host}", tls=tls, version="1.45", timeout=60)
+    client.api.trust_env = False
+    return client
+
+
+verified = connect(docker.tls.TLSConfig(
+    client_cert=(f"{certs}/cert.pem", f"{certs}/key.pem"), ca_cert=f"{certs}/ca.pem", verify=True))
+version = verified.version()
+check("tls-verify", version.get("ApiVersion") == "1.45", f"version {version}")
+ok("tls-verify", version["ApiVersion"])
+
+insecure = connect(docker.tls.TLSConfig(verify=False))
+check("tls-insecure", insecure.ping() is True, "ping")
+ok("tls-insecure")
+client = verified
+
+image = client.images.pull("busybox", tag="latest")
+check("pull", "busybox:latest" in image.tags, f"tags {image.tags}")
+ok("pull", image.id)
+
+out = client.containers.run("busybox", ["sh", "-c", "echo hello from docker-py; echo to stderr >&2"],
+                            name="py-out", stdout=True, stderr=True)
+check("run-output", b"hello from docker-py\n" in out and b"to stderr\n" in out, repr(out))
+ok("run-output", repr(out))
+
+try:
+    client.containers.run("busybox", ["sh", "-c", "echo bye >&2; exit 3"], remove=True)
+    fail("run-error", "no ContainerError for exit 3")
+except ContainerError as error:
+    check("run-error", error.exit_status == 3 and b"bye" in (error.stderr or b""), repr(error))
+ok("run-error", "exit 3")
+
+sleeper = client.containers.run("busybox", ["sh", "-c", "echo ready; exec sleep 1000"], name="py-sleep", detach=True)
+sleeper.reload()
+check("run-detached", sleeper.status == "running", sleeper.status)
+ip = sleeper.attrs["NetworkSettings"]["IPAddress"]
+check("inspect-ip", ip.startswith("172.16.0."), ip)
+bridge = sleeper.attrs["NetworkSettings"]["Networks"].get("bridge", {})
+check("inspect-ip", bridge.get("IPAddress") == ip and bridge.get("Gateway") == "172.16.0.1", repr(bridge))
+check("inspect-attrs", sleeper.attrs["Config"]["Cmd"] == ["sh", "-c", "echo ready; exec sleep 1000"]
+      and sleeper.attrs["State"]["Running"] is True and sleeper.attrs["Name"] == "/py-sleep", repr(sleeper.attrs["State"]))
+ok("run-detached", sleeper.short_id)
+ok("inspect-ip", ip)
+
+running = [c.name for c in client.containers.list()]
+everything = sorted(c.name for c in client.containers.list(all=True))
+check("list", running == ["py-sleep"], repr(running))
+check("list", everything == ["py-out", "py-sleep"], repr(everything))
+ok("list", " ".join(everything))
+
+deadline = time.monotonic() + 10
+while sleeper.logs() != b"ready\n" and time.monotonic() < deadline:
+    time.sleep(0.05)
+check("logs", sleeper.logs() == b"ready\n", repr(sleeper.logs()))
+check("logs", client.containers.get("py-out").logs(stdout=True, stderr=False) == b"hello from docker-py\n",
+      repr(client.containers.get("py-out").logs(stdout=True, stderr=False)))
+ok("logs")
+
+seven = client.containers.run("busybox", ["sh", "-c", "sleep 0.3; exit 7"], name="py-seven", detach=True)
+result = seven.wait(timeout=30)
+check("wait", result.get("StatusCode") == 7, repr(result))
+ok("wait", str(result["StatusCode"]))
+
+sleeper.stop(timeout=1)
+result = sleeper.wait(timeout=30)
+sleeper.reload()
+check("stop", sleeper.status == "exited" and result.get("StatusCode") == 137, f"{sleeper.status} {result}")
+ok("stop", str(result["StatusCode"]))
+
+for name in ["py-sleep", "py-out", "py-seven"]:
+    client.containers.get(name).remove()
+try:
+    client.containers.get("py-sleep")
+    fail("remove", "py-sleep still exists")
+except NotFound:
+    pass
+check("remove", client.containers.list(all=True) == [], repr(client.containers.list(all=True)))
+ok("remove")
+print("docker-py end to end: all steps passed", flush=True)

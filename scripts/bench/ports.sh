@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Benchmark: published ports (issue 5), side by side with references measured in the same run.
+#   - throughput: iperf3, one stream, 5 s, from the public client through PUBLIC_IP:5201 (DNAT in
+#     the appliance), against the same client straight to the container IP over the bridge port
+#     group (the client namespace gets a second NIC there for the reference);
+#   - connection rate: wrk against busybox httpd, through the published port and direct;
+#   - time to publish: `docker start` with 0 (reference), 1, 10 and 100 published ports.
+# iperf3's server runs in the container's network namespace (the busybox image has no iperf3);
+# the data path is the container's.
+#
+# Usage: scripts/bench/ports.sh [RUNS]   (default 5 starts per port count; needs root and a build)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs=${1:-5}
+bin=${VIC_BIN_DIR:-$PWD/.build/release}
+[ -x "$bin/vic-machine" ] || bin=$PWD/.build/debug
+lab=vp$(head -c2 /dev/urandom | od -An -tx1 | tr -d ' \n')
+state=/run/vic-lab/$lab
+iperf_pid=
+in_lab() { nsenter --net=/run/netns/$lab -- "$@"; }
+vm() { in_lab env VIC_STATE_ROOT=$state/state VIC_RUN_ROOT=$state/run "$bin/vic-machine" "$@"; }
+cleanup() {
+  [ -n "$iperf_pid" ] && kill "$iperf_pid" 2>/dev/null || true
+  vm delete --name pb >/dev/null 2>&1 || true
+  scripts/lab.sh down "$lab" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+scripts/lab.sh up "$lab" >/dev/null
+scripts/lab.sh registry "$lab" >/dev/null
+vm create --name pb --bridge-network Bridge-DPG --no-tls --registry-mirror http://10.99.32.1:5000 >"$state.create.log" 2>&1
+host=$(grep -o 'DOCKER_HOST=[0-9.:]*' "$state.create.log" | cut -d= -f2)
+public=${host%:*}
+export DOCKER_CONFIG=$state/docker-config
+d() { nsenter --net=/run/netns/$lab-cpub -- docker -H "$host" "$@"; }
+d pull -q busybox >/dev/null
+
+id=$(d run -d --name srv -p 5201:5201 -p 8080:80 busybox sh -c \
+  'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 80 -h /www')
+cip=$(d inspect -f '{{.NetworkSettings.IPAddress}}' srv)
+nsenter --net=/run/netns/vch-pb-${id:0:12} -- iperf3 -s >/dev/null 2>&1 &
+iperf_pid=$!
+# The reference path: a second NIC for the public client, on the bridge port group.
+ip -n "$lab" link add "$lab-xb" type veth peer name br0 netns "$lab-cpub"
+ip -n "$lab" link set "$lab-xb" master bridgedpg up
+ip -n "$lab-cpub" addr add 172.16.255.250/16 dev br0
+ip -n "$lab-cpub" link set br0 up
+sleep 1
+
+iperf() { nsenter --net=/run/netns/$lab-cpub -- iperf3 -c "$1" -p 5201 -t 5 -J | jq '.end.sum_received.bits_per_second / 1e9'; }
+wrkrate() { nsenter --net=/run/netns/$lab-cpub -- wrk -t1 -c8 -d5s "http://$1/" | awk '/Requests\/sec/ {print $2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2fx", a/b}'; }
+
+tp_pub=$(iperf "$public") tp_dir=$(iperf "$cip")
+cr_pub=$(wrkrate "$public:8080") cr_dir=$(wrkrate "$cip:80")
+printf '%-34s %14s %14s %8s\n' "measure" "published" "direct" "ratio"
+printf '%-34s %14.2f %14.2f %8s\n' "iperf3 1 stream 5 s (Gbit/s)" "$tp_pub" "$tp_dir" "$(ratio "$tp_pub" "$tp_dir")"
+printf '%-34s %14.0f %14.0f %8s\n' "wrk httpd (requests/s)" "$cr_pub" "$cr_dir" "$(ratio "$cr_pub" "$cr_dir")"
+
+now() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.0f", m/1e6}'; }
+start_time() {  # $1: number of published ports
+  local flags=() times=()
+  [ "$1" -gt 0 ] && flags=(-p "20000-$((20000 + $1 - 1)):20000-$((20000 + $1 - 1))")
+  for _ in $(seq 1 "$runs"); do
+    d create --name pt "${flags[@]}" busybox sleep 60 >/dev/null
+    local t0; t0=$(now)
+    d start pt >/dev/null
+    times+=($(( $(now) - t0 )))
+    d rm -f pt >/dev/null
+  done
+  printf '%s\n' "${times[@]}" | median
+}
+base=$(start_time 0)
+printf '%-34s %14s %14s %8s\n' "docker start, median of $runs (ms)" "ports" "0 ports" "ratio"
+for n in 1 10 100; do
+  t=$(start_time "$n")
+  printf '%-34s %14s %14s %8s\n' "  with $n published" "$t" "$base" "$(ratio "$t" "$base")"
+done
