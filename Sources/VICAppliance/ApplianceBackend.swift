@@ -61,11 +61,8 @@ public struct ApplianceBackend: PortLayerBackend {
         return describe(scope, records: await containers.list())
     }
 
-    public func createNetwork(_ request: NetworkCreation) async throws -> String {
-        let scope = try await containers.createNetwork(NetworkRequest(
-            name: request.name, driver: request.driver, subnet: request.subnet, gateway: request.gateway,
-            ipRange: request.ipRange, internal: request.isInternal, labels: request.labels, options: request.options))
-        return scope.id
+    public func createNetwork(_ request: NetworkRequest) async throws -> String {
+        try await containers.createNetwork(request).id
     }
 
     public func removeNetwork(idOrName: String) async throws {
@@ -76,10 +73,8 @@ public struct ApplianceBackend: PortLayerBackend {
         try await containers.pruneNetworks { scope in keep(Self.describe(scope, records: [])) }
     }
 
-    public func connect(network: String, container: String, endpoint: EndpointRequest) async throws {
-        try await containers.connect(container, to: network, NetworkAttachment(
-            network: network, ipv4Address: endpoint.ipv4Address, aliases: endpoint.aliases, links: endpoint.links,
-            macAddress: endpoint.macAddress))
+    public func connect(network: String, container: String, endpoint: NetworkAttachment) async throws {
+        try await containers.connect(container, to: network, endpoint)
     }
 
     public func disconnect(network: String, container: String, force: Bool) async throws {

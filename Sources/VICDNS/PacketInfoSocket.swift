@@ -80,23 +80,9 @@ public final class PacketInfoSocket: DNSDatagramSocket {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         var control = [UInt8](repeating: 0, count: 128)
         var peer = sockaddr_in()
-        let (count, controlLength) = buffer.withUnsafeMutableBytes { data in
-            control.withUnsafeMutableBytes { controlBytes in
-                withUnsafeMutablePointer(to: &peer) { peerPointer in
-                    var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
-                    return withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                        var header = msghdr()
-                        header.msg_name = UnsafeMutableRawPointer(peerPointer)
-                        header.msg_namelen = socklen_t(MemoryLayout<sockaddr_in>.size)
-                        header.msg_iov = vectorPointer
-                        header.msg_iovlen = 1
-                        header.msg_control = controlBytes.baseAddress
-                        header.msg_controllen = controlBytes.count
-                        let count = recvmsg(descriptor, &header, 0)
-                        return (count, Int(header.msg_controllen))
-                    }
-                }
-            }
+        let (count, controlLength) = Self.withMessage(&buffer, &control, &peer) { header in
+            let count = recvmsg(descriptor, &header, 0)
+            return (count, Int(header.msg_controllen))
         }
         guard count >= 0 else {
             if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return nil }
@@ -115,24 +101,8 @@ public final class PacketInfoSocket: DNSDatagramSocket {
         var peer = Self.socketAddress(address, port: port)
         var control = Self.packetInfoMessage(source: source)
         var payload = bytes
-        let sent = payload.withUnsafeMutableBytes { data in
-            control.withUnsafeMutableBytes { controlBytes in
-                withUnsafeMutablePointer(to: &peer) { peerPointer in
-                    var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
-                    return withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                        var header = msghdr()
-                        header.msg_name = UnsafeMutableRawPointer(peerPointer)
-                        header.msg_namelen = socklen_t(MemoryLayout<sockaddr_in>.size)
-                        header.msg_iov = vectorPointer
-                        header.msg_iovlen = 1
-                        header.msg_control = controlBytes.baseAddress
-                        header.msg_controllen = controlBytes.count
-                        // DNS over UDP is lossy anyway: never block the caller on a full buffer.
-                        return sendmsg(descriptor, &header, Int32(MSG_DONTWAIT))
-                    }
-                }
-            }
-        }
+        // DNS over UDP is lossy anyway: never block the caller on a full buffer.
+        let sent = Self.withMessage(&payload, &control, &peer) { sendmsg(descriptor, &$0, Int32(MSG_DONTWAIT)) }
         guard sent >= 0 else { throw Self.failure("send a DNS reply to \(address):\(port) from \(source)") }
     }
 
@@ -141,6 +111,29 @@ public final class PacketInfoSocket: DNSDatagramSocket {
 }
 
 extension PacketInfoSocket {
+    /// Calls `body` with a message header over `data` (one iovec), `control` and `peer`.
+    static func withMessage<Result>(
+        _ data: inout [UInt8], _ control: inout [UInt8], _ peer: inout sockaddr_in, _ body: (inout msghdr) -> Result
+    ) -> Result {
+        data.withUnsafeMutableBytes { dataBytes in
+            control.withUnsafeMutableBytes { controlBytes in
+                withUnsafeMutablePointer(to: &peer) { peerPointer in
+                    var vector = iovec(iov_base: dataBytes.baseAddress, iov_len: dataBytes.count)
+                    return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                        var header = msghdr()
+                        header.msg_name = UnsafeMutableRawPointer(peerPointer)
+                        header.msg_namelen = socklen_t(MemoryLayout<sockaddr_in>.size)
+                        header.msg_iov = vectorPointer
+                        header.msg_iovlen = 1
+                        header.msg_control = controlBytes.baseAddress
+                        header.msg_controllen = controlBytes.count
+                        return body(&header)
+                    }
+                }
+            }
+        }
+    }
+
     /// The aligned size of a control-message header (CMSG_ALIGN(sizeof(struct cmsghdr))).
     static var controlHeaderSize: Int { align(MemoryLayout<cmsghdr>.size) }
 

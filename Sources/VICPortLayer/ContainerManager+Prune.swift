@@ -1,5 +1,6 @@
 import Foundation
 import VICCore
+import VICSystem
 
 /// What `docker container prune` removed.
 public struct PruneReport: Sendable, Equatable {
@@ -15,7 +16,7 @@ extension ContainerManager {
     public func prune(matching matches: @Sendable (ContainerRecord) -> Bool) async -> PruneReport {
         var report = PruneReport()
         for record in list() where !record.state.isRunning && record.state.status != .removing && matches(record) {
-            let size = Self.diskUsage("\(directory(record.id))/upper")
+            let size = FileSystem.regularFileBytes(under: "\(directory(record.id))/upper")
             do {
                 try await remove(record.id, force: false)
                 report.deleted.append(record.id)
@@ -28,14 +29,4 @@ extension ContainerManager {
         return report
     }
 
-    /// Bytes of the regular files under `path`, not following links.
-    static func diskUsage(_ path: String) -> Int64 {
-        guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
-        var total: Int64 = 0
-        while let name = walker.nextObject() as? String {
-            var info = stat()
-            if lstat("\(path)/\(name)", &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG { total += Int64(info.st_size) }
-        }
-        return total
-    }
 }

@@ -55,7 +55,7 @@ public struct ContainerRequest: Sendable {
 }
 
 /// How a container joins one network: `--net NAME` with `--ip`, `--network-alias`, `--link`.
-public struct NetworkAttachment: Sendable, Equatable {
+public struct NetworkAttachment: Sendable, Hashable {
     public var network: String
     public var ipv4Address: IPv4Address?
     public var aliases: [String]

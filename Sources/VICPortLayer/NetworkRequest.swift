@@ -2,7 +2,7 @@ import Foundation
 import VICCore
 
 /// `docker network create` as the port layer takes it, already decoded from Docker's JSON.
-public struct NetworkRequest: Sendable, Equatable {
+public struct NetworkRequest: Sendable, Hashable {
     public var name: String
     /// `-d`: empty or `bridge`; `external` and every other driver are refused.
     public var driver: String

@@ -1,3 +1,4 @@
+import Foundation
 import CVICSystem
 import Glibc
 
@@ -36,6 +37,17 @@ public enum FileSystem {
             data += chunk[0..<n]
         }
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Bytes of the regular files under `path`, not following links; 0 when it does not exist.
+    public static func regularFileBytes(under path: String) -> Int64 {
+        var total: Int64 = 0
+        guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
+        while let name = walker.nextObject() as? String {
+            var info = stat()
+            if lstat("\(path)/\(name)", &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG { total += Int64(info.st_size) }
+        }
+        return total
     }
 
     /// Writes a kernel control file (/proc/sys, cgroup files) in place: these cannot be renamed.

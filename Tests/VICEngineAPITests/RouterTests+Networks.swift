@@ -149,7 +149,7 @@ extension RouterTests {
         let calls = await backend.calls.entries
         #expect(calls.count == 1)
         #expect(calls.first?.contains("10.9.0.0/24") == true && calls.first?.contains("10.9.0.128/25") == true)
-        #expect(calls.first?.contains("isInternal: true") == true)
+        #expect(calls.first?.contains("internal: true") == true)
     }
 
     @Test(

@@ -97,6 +97,22 @@ struct Lab: Sendable {
     }
 
     func certificateDirectory(_ vch: String) -> String { "/run/vic-lab/\(name)/certs-\(vch)" }
+
+    /// One HTTP GET with curl from a lab namespace; nil when it fails. (Debian's static busybox
+    /// wget crashes, so containers use `nc` instead.)
+    func fetch(from suffix: String, _ url: String) async throws -> String? {
+        let result = try await run(in: suffix, ["/usr/bin/curl", "-sf", "-m", "3", url])
+        return result.succeeded ? result.standardOutput.trimmingWhitespace() : nil
+    }
+
+    /// Polls `fetch` until it answers (a server needs a moment after `docker run -d`).
+    func eventually(from suffix: String, _ url: String) async throws -> String? {
+        for _ in 0..<20 {
+            if let body = try await fetch(from: suffix, url) { return body }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return nil
+    }
 }
 
 actor CreatedVCHs {

@@ -50,21 +50,6 @@ struct NetworkEndToEndTests {
         }
     }
 
-    /// One HTTP GET with curl from a lab namespace; nil when it fails.
-    static func fetch(_ lab: Lab, from suffix: String, _ url: String) async throws -> String? {
-        let result = try await lab.run(in: suffix, ["/usr/bin/curl", "-sf", "-m", "2", url])
-        return result.succeeded ? result.standardOutput.trimmingWhitespace() : nil
-    }
-
-    /// Polls `fetch` until it answers (a server needs a moment after `docker run -d`).
-    static func eventually(_ lab: Lab, from suffix: String, _ url: String) async throws -> String? {
-        for _ in 0..<20 {
-            if let body = try await fetch(lab, from: suffix, url) { return body }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        return nil
-    }
-
     static let articleFlags = [
         "--container-network", "con-nw:con-nw",
         "--container-network-gateway", "con-nw:192.168.100.1/16",
@@ -93,10 +78,10 @@ struct NetworkEndToEndTests {
             _ = try await docker.ok(["run", "-d", "--name", "web", "--net=con-nw", "-p", "80", "-p", "8081:8080", "busybox",
                                      "sh", "-c", "mkdir /w && echo hi > /w/index.html && httpd -p 8080 -h /w && httpd -p 9090 -h /w && exec httpd -f -p 80 -h /w"])
             let web = try await docker.ok(["inspect", "-f", "{{(index .NetworkSettings.Networks \"con-nw\").IPAddress}}", "web"])
-            #expect(try await Self.eventually(docker.lab, from: "ccn", "http://\(web):80/") == "hi", "-p 80 is not open")
-            #expect(try await Self.fetch(docker.lab, from: "ccn", "http://\(web):8081/") == "hi", "-p 8081:8080 does not redirect")
-            #expect(try await Self.fetch(docker.lab, from: "ccn", "http://\(web):8080/") == "hi", "8080 is not open")
-            #expect(try await Self.fetch(docker.lab, from: "ccn", "http://\(web):9090/") == nil, "an unpublished port is open")
+            #expect(try await docker.lab.eventually(from: "ccn", "http://\(web):80/") == "hi", "-p 80 is not open")
+            #expect(try await docker.lab.fetch(from: "ccn", "http://\(web):8081/") == "hi", "-p 8081:8080 does not redirect")
+            #expect(try await docker.lab.fetch(from: "ccn", "http://\(web):8080/") == "hi", "8080 is not open")
+            #expect(try await docker.lab.fetch(from: "ccn", "http://\(web):9090/") == nil, "an unpublished port is open")
             _ = try await docker.ok(["rm", "-f", "web", "pingme"])
             // The first free address again, and the /etc files name the network's DNS.
             let again = try await docker.ok(["run", "--rm", "--net=con-nw", "busybox", "ip", "-4", "addr", "show", "eth0"])

@@ -13,22 +13,6 @@ struct PortEndToEndTests {
         ["busybox", "sh", "-c", "mkdir -p /www && echo \(text) > /www/index.html && exec httpd -f -p \(port) -h /www"]
     }
 
-    /// One HTTP GET with curl from a lab namespace; nil when it fails. (Debian's static busybox
-    /// wget crashes, so containers use `nc` instead.)
-    static func fetch(_ lab: Lab, from suffix: String, _ url: String) async throws -> String? {
-        let result = try await lab.run(in: suffix, ["/usr/bin/curl", "-sf", "-m", "3", url])
-        return result.succeeded ? result.standardOutput.trimmingWhitespace() : nil
-    }
-
-    /// Polls `fetch` until it answers (httpd needs a moment after `docker run -d`).
-    static func eventually(_ lab: Lab, from suffix: String, _ url: String) async throws -> String? {
-        for _ in 0..<20 {
-            if let body = try await fetch(lab, from: suffix, url) { return body }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        return nil
-    }
-
     @Test func publishedPortsOnThePublicNetworkOnly() async throws {
         try await Lab.with { lab in
             let registry = try await Command.run("\(Lab.packageRoot)/scripts/lab.sh", ["registry", lab.name])
@@ -51,8 +35,8 @@ struct PortEndToEndTests {
             // -p H:C: served on the public address, from the public network only.
             let web = try await docker(["run", "-d", "--name", "web", "-p", "8080:80"] + Self.httpd("hello"))
             try #require(web.succeeded, "\(web.combined)")
-            #expect(try await Self.eventually(lab, from: "cpub", "http://\(publicIP):8080/") == "hello")
-            #expect(try await Self.fetch(lab, from: "c51", "http://\(clientIP):8080/") == nil,
+            #expect(try await lab.eventually(from: "cpub", "http://\(publicIP):8080/") == "hello")
+            #expect(try await lab.fetch(from: "c51", "http://\(clientIP):8080/") == nil,
                     "a published port answered on the client network")
             let ps = try await docker(["ps", "--format", "{{.Names}} {{.Ports}}"])
             #expect(ps.standardOutput.contains("web \(publicIP):8080->80/tcp"), "\(ps.combined)")
@@ -85,13 +69,13 @@ struct PortEndToEndTests {
             let mapped = randomPort.standardOutput.trimmingWhitespace()
             let hostPort = try #require(mapped.split(separator: ":").last.flatMap { Int($0) }, "\(randomPort.combined)")
             #expect((32768...60999).contains(hostPort), "\(mapped)")
-            #expect(try await Self.eventually(lab, from: "cpub", "http://\(publicIP):\(hostPort)/") == "random")
+            #expect(try await lab.eventually(from: "cpub", "http://\(publicIP):\(hostPort)/") == "random")
             for (name, expected) in [("r1", 9000), ("r2", 9001)] {
                 let ranged = try await docker(["run", "-d", "--name", name, "-p", "9000-9002:80"] + Self.httpd(name))
                 try #require(ranged.succeeded, "\(ranged.combined)")
                 let rangedPort = try await docker(["port", name, "80"])
                 #expect(rangedPort.standardOutput.trimmingWhitespace() == "\(publicIP):\(expected)", "\(rangedPort.combined)")
-                #expect(try await Self.eventually(lab, from: "cpub", "http://\(publicIP):\(expected)/") == name)
+                #expect(try await lab.eventually(from: "cpub", "http://\(publicIP):\(expected)/") == name)
             }
 
             // -P publishes every exposed port.
@@ -100,7 +84,7 @@ struct PortEndToEndTests {
             let allPort = try await docker(["port", "all", "7000"])
             let allHostPort = try #require(allPort.standardOutput.trimmingWhitespace().split(separator: ":").last.flatMap { Int($0) },
                                            "\(allPort.combined)")
-            #expect(try await Self.eventually(lab, from: "cpub", "http://\(publicIP):\(allHostPort)/") == "all")
+            #expect(try await lab.eventually(from: "cpub", "http://\(publicIP):\(allHostPort)/") == "all")
 
             // udp: a datagram to a published port with no listener comes back as "port
             // unreachable" from the container; an unpublished port is dropped by the appliance.
@@ -132,27 +116,27 @@ struct PortEndToEndTests {
             // stop removes the mapping, start brings it back.
             let stop = try await docker(["stop", "-t", "1", "web"])
             #expect(stop.succeeded, "\(stop.combined)")
-            #expect(try await Self.fetch(lab, from: "cpub", "http://\(publicIP):8080/") == nil)
+            #expect(try await lab.fetch(from: "cpub", "http://\(publicIP):8080/") == nil)
             let portStopped = try await docker(["ps", "-a", "--filter", "name=web", "--format", "{{.Ports}}"])
             #expect(portStopped.standardOutput.trimmingWhitespace().isEmpty, "\(portStopped.combined)")
             let restart = try await docker(["start", "web"])
             #expect(restart.succeeded, "\(restart.combined)")
-            #expect(try await Self.eventually(lab, from: "cpub", "http://\(publicIP):8080/") == "hello")
+            #expect(try await lab.eventually(from: "cpub", "http://\(publicIP):8080/") == "hello")
 
             // vchd killed with SIGKILL and started again: the mappings are rebuilt from state, and
             // still follow the container's lifecycle.
             for pid in daemonPIDs("pp") { kill(pid, SIGKILL) }
             let started = try await lab.vicMachine(["start", "--name", "pp"])
             try #require(started.succeeded, "start: \(started.combined)")
-            #expect(try await Self.eventually(lab, from: "cpub", "http://\(publicIP):8080/") == "hello")
+            #expect(try await lab.eventually(from: "cpub", "http://\(publicIP):8080/") == "hello")
             let portAfter = try await docker(["port", "web"])
             #expect(portAfter.standardOutput.trimmingWhitespace() == "80/tcp -> \(publicIP):8080", "\(portAfter.combined)")
             let stopAfter = try await docker(["stop", "-t", "1", "web"])
             #expect(stopAfter.succeeded, "\(stopAfter.combined)")
-            #expect(try await Self.fetch(lab, from: "cpub", "http://\(publicIP):8080/") == nil)
+            #expect(try await lab.fetch(from: "cpub", "http://\(publicIP):8080/") == nil)
             let startAfter = try await docker(["start", "web"])
             #expect(startAfter.succeeded, "\(startAfter.combined)")
-            #expect(try await Self.eventually(lab, from: "cpub", "http://\(publicIP):8080/") == "hello")
+            #expect(try await lab.eventually(from: "cpub", "http://\(publicIP):8080/") == "hello")
 
             // A host IP other than the public one is refused at create, with VIC's message.
             let wrongIP = try await docker(["create", "-p", "127.0.0.1:8081:80", "busybox"])

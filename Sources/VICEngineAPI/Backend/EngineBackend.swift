@@ -1,4 +1,5 @@
 import VICCore
+import VICPortLayer
 
 /// The domain side of the Docker Engine API: what the router asks of the VCH.
 ///
@@ -25,7 +26,7 @@ public protocol EngineBackend: Sendable {
     ///
     /// - Throws: `.conflict` `network X already exists`; `.invalidArgument` for an unsupported
     ///   driver (`cannot create external networks`) or a bad subnet, gateway or range.
-    func createNetwork(_ request: NetworkCreation) async throws -> String
+    func createNetwork(_ request: NetworkRequest) async throws -> String
 
     /// `docker network rm` of one network.
     ///
@@ -39,14 +40,14 @@ public protocol EngineBackend: Sendable {
 
     /// `docker network connect`: the container joins the network; a running one gets the NIC
     /// at once.
-    func connect(network: String, container: String, endpoint: EndpointRequest) async throws
+    func connect(network: String, container: String, endpoint: NetworkAttachment) async throws
 
     /// `docker network disconnect [-f]`.
     func disconnect(network: String, container: String, force: Bool) async throws
 }
 
 extension EngineBackend {
-    public func createNetwork(_ request: NetworkCreation) async throws -> String {
+    public func createNetwork(_ request: NetworkRequest) async throws -> String {
         throw VICError(.notImplemented, "this backend does not create networks")
     }
 
@@ -58,7 +59,7 @@ extension EngineBackend {
         throw VICError(.notImplemented, "this backend does not prune networks")
     }
 
-    public func connect(network: String, container: String, endpoint: EndpointRequest) async throws {
+    public func connect(network: String, container: String, endpoint: NetworkAttachment) async throws {
         throw VICError(.notImplemented, "this backend does not connect containers")
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import VICCore
 import VICImage
+import VICSystem
 
 extension Router {
     /// `docker image history`: the configuration's history, newest first. The newest entry has
@@ -10,18 +11,8 @@ extension Router {
         let images = try portLayer().images
         let image = try await images.resolve(try imageName(context))
         let store = await images.store
-        let rows = ImageHistory.rows(image) { diffID in Self.unpackedSize(store.layerPath(diffID)) }
+        let rows = ImageHistory.rows(image) { diffID in FileSystem.regularFileBytes(under: store.layerPath(diffID)) }
         return .json(rows)
-    }
-
-    static func unpackedSize(_ path: String) -> Int64 {
-        guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
-        var total: Int64 = 0
-        while let name = walker.nextObject() as? String {
-            var info = stat()
-            if lstat("\(path)/\(name)", &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG { total += Int64(info.st_size) }
-        }
-        return total
     }
 }
 

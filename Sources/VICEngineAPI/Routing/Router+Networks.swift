@@ -1,5 +1,6 @@
 import Foundation
 import VICCore
+import VICPortLayer
 
 /// `/networks`: list, inspect, create, remove, prune, connect and disconnect. The routes decode
 /// and encode; the backend decides.
@@ -63,8 +64,8 @@ extension Router {
             guard let parsed = IPv4Address(text) else { throw VICError(.invalidArgument, "invalid IPv4 address: \(text)") }
             address = parsed
         }
-        let endpoint = EndpointRequest(
-            ipv4Address: address, aliases: body.EndpointConfig?.Aliases ?? [], links: body.EndpointConfig?.Links ?? [],
+        let endpoint = NetworkAttachment(
+            network: network, ipv4Address: address, aliases: body.EndpointConfig?.Aliases ?? [], links: body.EndpointConfig?.Links ?? [],
             macAddress: body.EndpointConfig?.MacAddress.flatMap { $0.isEmpty ? nil : $0 })
         try await backend.connect(network: network, container: container, endpoint: endpoint)
         return EngineResponse(status: .ok)
@@ -89,14 +90,14 @@ extension Router {
     }
 
     /// Checks the create body's shape: a name, at most one IPAM config, IPv4 only.
-    static func networkCreation(_ body: DockerNetworkCreate) throws -> NetworkCreation {
+    static func networkCreation(_ body: DockerNetworkCreate) throws -> NetworkRequest {
         guard let name = body.Name, !name.isEmpty else { throw VICError(.invalidArgument, "network name is required") }
         if body.EnableIPv6 == true { throw VICError(.invalidArgument, "vic does not support IPv6 networks") }
         let configs = body.IPAM?.Config ?? []
         guard configs.count <= 1 else { throw VICError(.invalidArgument, "at most one ipam config supported") }
-        var creation = NetworkCreation(
+        var creation = NetworkRequest(
             name: name, driver: body.Driver.flatMap { $0.isEmpty ? nil : $0 } ?? "bridge",
-            isInternal: body.Internal ?? false, labels: body.Labels ?? [:], options: body.Options ?? [:])
+            internal: body.Internal ?? false, labels: body.Labels ?? [:], options: body.Options ?? [:])
         guard let config = configs.first else { return creation }
         if let text = config.Subnet, !text.isEmpty {
             guard let interface = IPv4Interface(text) else {

@@ -18,10 +18,7 @@ struct Delete: AsyncParsableCommand {
     func run() async throws {
         let console = Console()
         let paths = VCHPaths.fromEnvironment()
-        let journalPath = paths.journalFile(common.name)
-        guard FileManager.default.fileExists(atPath: journalPath) else {
-            throw VICError(.notFound, "--name: VCH \(quoted(common.name)) not found")
-        }
+        let journalPath = try common.existingJournal(paths)
         console.info("### Removing VCH \(common.name) ####")
         removeContainers(paths.socketPath(common.name), console: console)
         var journal = try HostChangeJournal(path: journalPath)

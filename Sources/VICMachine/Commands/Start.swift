@@ -20,10 +20,7 @@ struct Start: AsyncParsableCommand {
     func run() async throws {
         let console = Console()
         let paths = VCHPaths.fromEnvironment()
-        let journalPath = paths.journalFile(common.name)
-        guard FileManager.default.fileExists(atPath: journalPath) else {
-            throw VICError(.notFound, "--name: VCH \(quoted(common.name)) not found")
-        }
+        let journalPath = try common.existingJournal(paths)
         if let running = Self.runningDaemon(paths: paths, name: common.name) {
             console.info("vchd of \(common.name) is already running (pid \(running))")
             return

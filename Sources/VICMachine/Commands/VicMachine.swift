@@ -53,6 +53,16 @@ struct NameOption: ParsableArguments {
 
     @Option(name: [.customLong("target"), .customShort("t")], help: "Accepted for VIC compatibility; vic always acts on this host.")
     var target: String?
+
+    /// The journal of the named VCH, which exists for every VCH create made.
+    /// - Throws: `--name: VCH "X" not found`.
+    func existingJournal(_ paths: VCHPaths) throws -> String {
+        let journalPath = paths.journalFile(name)
+        guard FileManager.default.fileExists(atPath: journalPath) else {
+            throw VICError(.notFound, "--name: VCH \(quoted(name)) not found")
+        }
+        return journalPath
+    }
 }
 
 struct Version: ParsableCommand {

@@ -1,5 +1,6 @@
 import Foundation
 import VICCore
+import VICPortLayer
 import VICEngineAPI
 
 /// An `EngineBackend` with fixed answers, or a fixed error for every call.
@@ -29,7 +30,7 @@ struct FakeBackend: EngineBackend {
     /// What the network mutations were asked, for tests to read.
     let calls = CallLog()
 
-    func createNetwork(_ request: NetworkCreation) async throws -> String {
+    func createNetwork(_ request: NetworkRequest) async throws -> String {
         if let failure { throw failure }
         if networks.contains(where: { $0.name == request.name }) {
             throw VICError(.conflict, "network \(request.name) already exists")
@@ -50,7 +51,7 @@ struct FakeBackend: EngineBackend {
         return networks.filter { !$0.isBuiltin && $0.endpoints.isEmpty && keep($0) }.map(\.name)
     }
 
-    func connect(network: String, container: String, endpoint: EndpointRequest) async throws {
+    func connect(network: String, container: String, endpoint: NetworkAttachment) async throws {
         if let failure { throw failure }
         await calls.record("connect \(network) \(container) \(endpoint.ipv4Address?.description ?? "-") \(endpoint.aliases) \(endpoint.links)")
     }
