@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import VICCore
 import VICDNS
 import VICPortLayer
@@ -9,16 +10,30 @@ import VICPortLayer
 /// Only running containers are listed: a stopped one keeps its address reserved but answers
 /// nothing. `--network-alias` names are per endpoint; `--link target[:alias]` names (from
 /// `HostConfig.Links` and each endpoint's links) are the declaring container's own.
-struct ContainerNameDirectory: Sendable {
+final class ContainerNameDirectory: Sendable {
     let containers: ContainerManager
+    /// The directory last built, with the container manager's revision it was built from.
+    private let cache = Mutex<(revision: UInt64, directory: NameDirectory)?>(nil)
 
-    /// The current directory.
-    func snapshot() async -> NameDirectory { Self.directory(of: await containers.list()) }
+    init(containers: ContainerManager) {
+        self.containers = containers
+    }
+
+    /// The current directory: rebuilt only when a container changed since the last query, so a
+    /// query costs no trip through the container manager's actor.
+    func snapshot() async -> NameDirectory {
+        // Read the revision first: a change during the rebuild makes the next query rebuild again.
+        let revision = containers.revision.load(ordering: .relaxed)
+        if let cached = cache.withLock({ $0 }), cached.revision == revision { return cached.directory }
+        let directory = Self.directory(of: await containers.list())
+        cache.withLock { $0 = (revision, directory) }
+        return directory
+    }
 
     /// The appliance's DNS server: 0.0.0.0:53 in the appliance namespace, forwarding to the
     /// VCH's resolvers. Privilege: CAP_NET_BIND_SERVICE.
     func dnsServer(upstreams: [IPv4Address], logger: Logger) -> DNSServer {
-        DNSServer(upstreams: upstreams, logger: logger, directory: { await snapshot() })
+        DNSServer(upstreams: upstreams, logger: logger, directory: { await self.snapshot() })
     }
 
     /// One entry per running container, with an endpoint per network it is on.

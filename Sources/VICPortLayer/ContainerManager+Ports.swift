@@ -19,9 +19,8 @@ extension ContainerManager {
         guard let ports else {
             throw VICError(.unavailable, "error mapping ports: the VCH has no public address to publish on")
         }
-        let taken = Set(records.values.filter { $0.id != id }.flatMap(\.state.published).map {
-            PortAllocator.PortKey($0.transport, $0.hostPort)
-        })
+        let taken = Set(records.values.filter { $0.id != id && publishesThroughAppliance($0) }
+            .flatMap(\.state.published).map { PortAllocator.PortKey($0.transport, $0.hostPort) })
         let published = try ports.allocate(bindings, taken: taken, hint: portHint)
         portHint &+= UInt16(truncatingIfNeeded: published.count * 7919)
         record.state.published = published
@@ -29,11 +28,29 @@ extension ContainerManager {
         return published
     }
 
+    /// Whether the container's ports are published on the appliance's public address (its first
+    /// network is a bridge scope) rather than on its own address on a container network.
+    func publishesThroughAppliance(_ record: ContainerRecord) -> Bool {
+        record.endpoints.first.flatMap { scopes[$0.network]?.driver } == .bridge
+    }
+
+    /// On a container network a port is "published" on the container's own address (vic-reference
+    /// §3.3): `-p 80` as `cIP:80->80`, `-p 8001:80` as `cIP:8001->80`; the trust filter inside the
+    /// container opens and redirects them. Reported while the container runs; no appliance rule.
+    func containerNetworkPorts(_ record: ContainerRecord) -> [PublishedPort] {
+        guard !publishesThroughAppliance(record), let endpoint = record.endpoints.first,
+              let bindings = try? requestedBindings(record) else { return [] }
+        return bindings.map {
+            PublishedPort(hostIP: endpoint.address.address, hostPort: $0.hostPorts?.lowerBound ?? $0.containerPort,
+                          containerPort: $0.containerPort, transport: $0.transport)
+        }
+    }
+
     /// The firewall's view of the port layer: the bridge scopes and every published port of a
     /// running (or starting) container.
     func firewallState() -> FirewallState {
         var mappings: [FirewallState.Mapping] = []
-        for record in records.values {
+        for record in records.values where publishesThroughAppliance(record) {
             guard let endpoint = record.endpoints.first else { continue }
             for port in record.state.published.sorted(by: { ($0.transport.rawValue, $0.hostPort) < ($1.transport.rawValue, $1.hostPort) }) {
                 mappings.append(.init(published: port, containerAddress: endpoint.address.address, network: endpoint.network))

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import VICConfig
 import VICCore
 import VICImage
@@ -24,7 +25,13 @@ public actor ContainerManager {
     /// The firewall state last applied; nil before the first.
     var appliedFirewall: FirewallState?
     let logger: Logger
-    var records: [String: ContainerRecord] = [:]
+    var records: [String: ContainerRecord] = [:] {
+        // No use of oldValue: the dictionary is still modified in place.
+        didSet { revision.add(1, ordering: .relaxed) }
+    }
+    /// Bumped at every change of any record, so readers (the DNS directory) can cache what they
+    /// derive from `list()` and rebuild it only after a change. Readable without the actor.
+    public nonisolated let revision = Atomic<UInt64>(0)
     var scopes: [String: NetworkScope] = [:]
     var exitWaiters: [String: [CheckedContinuation<Int, Never>]] = [:]
     var removalWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
