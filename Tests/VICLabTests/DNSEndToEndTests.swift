@@ -46,3 +46,59 @@ struct DNSEndToEndTests {
         }
     }
 }
+
+/// Names across user networks, and networks that survive vchd being killed.
+@Suite(.serialized, .tags(.privileged, .endToEnd))
+struct NetworkScopingEndToEndTests {
+    @Test func namesResolveOnlyAcrossASharedNetworkAndSurviveARestart() async throws {
+        try await Lab.with { lab in
+            try await lab.startRegistry()
+            let docker = try await lab.createVCH("scope")
+            func ok(_ arguments: [String]) async throws -> String {
+                let result = try await docker(arguments)
+                try #require(result.succeeded, "docker \(arguments.joined(separator: " ")): \(result.combined)")
+                return result.standardOutput.trimmingWhitespace()
+            }
+            _ = try await ok(["pull", "busybox"])
+            _ = try await ok(["network", "create", "front"])
+            _ = try await ok(["network", "create", "back"])
+            _ = try await ok(["run", "-d", "--name", "api", "--net", "back", "--network-alias", "svc", "busybox", "sleep", "600"])
+            _ = try await ok(["run", "-d", "--name", "api2", "--net", "back", "--network-alias", "svc", "busybox", "sleep", "600"])
+            _ = try await ok(["run", "-d", "--name", "web", "--net", "front", "busybox", "sleep", "600"])
+            let api = try await docker.inspect("api", "{{.NetworkSettings.Networks.back.IPAddress}}")
+            let api2 = try await docker.inspect("api2", "{{.NetworkSettings.Networks.back.IPAddress}}")
+
+            // Same network: by name, by name.network, and an alias held by two answers both.
+            let same = try await ok(["run", "--rm", "--net", "back", "busybox", "sh", "-c",
+                                     "nslookup api; nslookup api.back; nslookup svc"])
+            #expect(same.contains("Address: \(api)"), "\(same)")
+            #expect(same.contains("Address: \(api2)"), "the alias did not answer with both holders: \(same)")
+            // Another network: not resolvable.
+            let other = try await docker(["run", "--rm", "--net", "front", "busybox", "nslookup", "api"])
+            #expect(!other.standardOutput.contains("Address: \(api)"), "\(other.combined)")
+            // Connected to both: resolvable, with the address on the shared network.
+            _ = try await ok(["network", "connect", "back", "web"])
+            let connected = try await docker(["exec", "web", "nslookup", "api"])
+            #expect(connected.standardOutput.contains("Address: \(api)"), "\(connected.combined)")
+
+            // vchd killed and started again: networks, memberships and names are all back.
+            let before = try await ok(["network", "ls", "--filter", "type=custom", "--format", "{{.ID}} {{.Name}}"])
+            kill(try lab.vchdPID("scope"), SIGKILL)
+            let start = try await lab.vicMachine(["start", "--name", "scope"])
+            try #require(start.succeeded, "start: \(start.combined)")
+            let after = try await ok(["network", "ls", "--filter", "type=custom", "--format", "{{.ID}} {{.Name}}"])
+            #expect(after == before)
+            let members = try await ok(["network", "inspect", "back", "--format", "{{len .Containers}}"])
+            #expect(members == "3", "members of back after the restart: \(members)")
+            let again = try await docker(["exec", "web", "nslookup", "api"])
+            #expect(again.standardOutput.contains("Address: \(api)"), "\(again.combined)")
+            let ping = try await docker(["exec", "web", "ping", "-c", "1", "-W", "2", api])
+            #expect(ping.succeeded, "\(ping.combined)")
+
+            _ = try await ok(["rm", "-f", "api", "api2", "web"])
+            _ = try await ok(["network", "rm", "front", "back"])
+            let delete = try await lab.vicMachine(["delete", "--name", "scope"])
+            #expect(delete.succeeded, "delete: \(delete.combined)")
+        }
+    }
+}
