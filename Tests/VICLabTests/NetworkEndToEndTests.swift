@@ -253,4 +253,38 @@ struct NetworkEndToEndTests {
             #expect(published.standardError.contains("ports cannot be published via container network con-nw"), "\(published.combined)")
         }
     }
+
+    /// The other trust levels on con-nw (vic-reference §2.4), seen from the con-nw client
+    /// (192.168.200.250, outside the container range) and from a peer container in the range.
+    @Test(arguments: ["outbound", "open", "peers"])
+    func trustLevels(_ trust: String) async throws {
+        try await withVCH("t\(trust.prefix(3))", Self.articleFlags + ["--container-network-firewall", "con-nw:\(trust)"]) { docker in
+            let serve = ["busybox", "sh", "-c", "mkdir /w && echo hi > /w/index.html && exec httpd -f -p 9090 -h /w"]
+            _ = try await docker.ok(["run", "-d", "--name", "srv", "--net=con-nw"] + serve)
+            let srv = try await docker.ok(["inspect", "-f", "{{(index .NetworkSettings.Networks \"con-nw\").IPAddress}}", "srv"])
+            let outbound = try await docker.run(["run", "--rm", "--net=con-nw", "busybox", "ping", "-c", "1", "-W", "2", "192.168.100.1"])
+            #expect(outbound.succeeded, "\(trust): no outbound traffic: \(outbound.combined)")
+            // Serving (seen from inside) before anything is asked from outside.
+            let local = try await docker.run(["exec", "srv", "sh", "-c",
+                "for i in 1 2 3 4 5 6 7 8 9 10; do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 1 127.0.0.1 9090 | tail -n 1 | grep -q hi && exit 0; sleep 0.3; done; exit 1"])
+            #expect(local.succeeded, "the server did not come up: \(local.combined)")
+            let fromClient = try await docker.lab.fetch(from: "ccn", "http://\(srv):9090/")
+            let fromPeer = try await docker.run(["run", "--rm", "--net=con-nw", "busybox", "sh", "-c",
+                                                 "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 \(srv) 9090 | tail -n 1"])
+            switch trust {
+            case "outbound":
+                #expect(fromClient == nil, "outbound let a client in")
+                #expect(fromPeer.standardOutput.trimmingWhitespace().isEmpty, "outbound let a peer in")
+                let published = try await docker.run(["run", "--rm", "--net=con-nw", "-p", "80", "busybox", "true"])
+                #expect(!published.succeeded, "outbound accepted -p: \(published.combined)")
+            case "open":
+                #expect(fromClient == "hi", "open did not let the client in")
+                #expect(fromPeer.standardOutput.trimmingWhitespace() == "hi", "\(fromPeer.combined)")
+            default:
+                #expect(fromClient == nil, "peers let in a client outside the container range")
+                #expect(fromPeer.standardOutput.trimmingWhitespace() == "hi", "peers kept a peer out: \(fromPeer.combined)")
+            }
+            _ = try await docker.ok(["rm", "-f", "srv"])
+        }
+    }
 }
