@@ -85,4 +85,36 @@ struct ContainerEndToEndTests {
             #expect(missing.standardError.contains("No such"), "\(missing.combined)")
         }
     }
+
+    /// `--memory` and `--cpus` reach the container's cgroups (v1 controllers on this hybrid
+    /// machine kind, v2 elsewhere); below Docker's minimum is refused with its message.
+    @Test func memoryAndCPULimits() async throws {
+        try await withVCH("lim") { lab, host in
+            func docker(_ arguments: [String]) async throws -> CommandResult {
+                try await lab.docker(from: "cpub", vch: "lim", ["-H", host, "--tls"] + arguments)
+            }
+            let run = try await docker(["run", "-d", "--name", "capped", "--memory", "64m", "--cpus", "0.5", "busybox", "sleep", "300"])
+            try #require(run.succeeded, "\(run.combined)")
+            let pid = try await docker(["inspect", "-f", "{{.State.Pid}}", "capped"]).standardOutput.trimmingWhitespace()
+            let cgroups = FileSystem.readKernelFile("/proc/\(pid)/cgroup") ?? ""
+            func path(_ controller: String) -> String? {
+                // "ID:CONTROLLERS:PATH"; cgroup v2's line has no controllers ("0::/path").
+                let fields = cgroups.split(separator: "\n").map { $0.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false) }
+                return fields.first { $0.count == 3 && $0[1] == controller }.map { String($0[2]) }
+            }
+            if let memory = path("memory"), let cpu = path("cpu") {
+                #expect(FileSystem.readKernelFile("/sys/fs/cgroup/memory\(memory)/memory.limit_in_bytes")?.trimmingWhitespace() == "67108864")
+                #expect(FileSystem.readKernelFile("/sys/fs/cgroup/cpu\(cpu)/cpu.cfs_quota_us")?.trimmingWhitespace() == "50000")
+            } else {
+                let unified = try #require(path(""), "no cgroup for pid \(pid): \(cgroups)")
+                #expect(FileSystem.readKernelFile("/sys/fs/cgroup\(unified)/memory.max")?.trimmingWhitespace() == "67108864")
+                #expect(FileSystem.readKernelFile("/sys/fs/cgroup\(unified)/cpu.max")?.hasPrefix("50000 ") == true)
+            }
+            let stats = try await docker(["stats", "--no-stream", "--format", "{{.MemUsage}}", "capped"])
+            #expect(stats.standardOutput.contains("/ 64MiB"), "\(stats.combined)")
+            let tiny = try await docker(["run", "--rm", "--memory", "1m", "busybox", "true"])
+            #expect(tiny.standardError.contains("Minimum memory limit allowed is 6MB"), "\(tiny.combined)")
+            _ = try await docker(["rm", "-f", "capped"])
+        }
+    }
 }
