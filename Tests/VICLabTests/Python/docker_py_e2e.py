@@ -117,4 +117,34 @@ except NotFound:
     pass
 check("remove", client.containers.list(all=True) == [], repr(client.containers.list(all=True)))
 ok("remove")
+# Networks, as docker-py drives them: create with IPAM, connect a running container with an
+# address and an alias, resolve it by alias from a peer, disconnect, remove.
+from docker.types import IPAMConfig, IPAMPool
+net = client.networks.create("py-net", driver="bridge", labels={"suite": "py"},
+                             ipam=IPAMConfig(pool_configs=[IPAMPool(subnet="172.30.0.0/24", gateway="172.30.0.1")]))
+net.reload()
+config = net.attrs["IPAM"]["Config"][0]
+check("network-create", config["Subnet"] == "172.30.0.0/24" and config["Gateway"] == "172.30.0.1"
+      and net.attrs["Labels"] == {"suite": "py"} and net.attrs["Driver"] == "bridge", repr(net.attrs))
+check("network-create", [n.name for n in client.networks.list(names=["py-net"])] == ["py-net"], "not listed")
+ok("network-create", net.short_id)
+
+member = client.containers.run("busybox", ["sleep", "1000"], name="py-member", detach=True)
+net.connect(member, ipv4_address="172.30.0.50", aliases=["db"])
+member.reload()
+check("network-connect", member.attrs["NetworkSettings"]["Networks"]["py-net"]["IPAddress"] == "172.30.0.50",
+      repr(member.attrs["NetworkSettings"]["Networks"]))
+peer = client.containers.run("busybox", ["nslookup", "db"], network="py-net", remove=True)
+check("network-connect", b"172.30.0.50" in peer, repr(peer))
+ok("network-connect", "172.30.0.50")
+
+net.disconnect(member)
+member.reload()
+check("network-disconnect", "py-net" not in member.attrs["NetworkSettings"]["Networks"],
+      repr(member.attrs["NetworkSettings"]["Networks"]))
+ok("network-disconnect")
+member.remove(force=True)
+net.remove()
+check("network-remove", client.networks.list(names=["py-net"]) == [], "py-net still listed")
+ok("network-remove")
 print("docker-py end to end: all steps passed", flush=True)
