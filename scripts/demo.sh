@@ -2,11 +2,17 @@
 # The main job, in a throwaway lab so the real host's interfaces and firewall stay untouched:
 # a "VM Network" with DHCP, a bridge port group and a registry serving busybox; then
 # `vic-machine create`, and the real docker CLI against the VCH from a client namespace.
-# Everything is removed at the end unless --keep is given.
+# Everything is removed at the end unless --keep is given; `demo.sh --clean` removes a kept demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 keep=false
-[ "${1:-}" = "--keep" ] && keep=true
+clean=false
+case "${1:-}" in
+  --keep) keep=true ;;
+  --clean) clean=true ;;
+  "") ;;
+  *) echo "usage: $0 [--keep | --clean]" >&2; exit 2 ;;
+esac
 bin=$(dirname "$(command -v vic-machine || echo "$PWD/.build/release/vic-machine")")
 lab=demo
 state=/run/vic-lab/$lab
@@ -20,6 +26,7 @@ cleanup() {
   scripts/lab.sh down "$lab" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
+if $clean; then exit 0; fi
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
 scripts/lab.sh down "$lab" >/dev/null 2>&1 || true
@@ -39,6 +46,16 @@ client env DOCKER_CERT_PATH="$DOCKER_CERT_PATH" docker -H "$host" --tls network 
 step docker -H "$host" --tls run --rm busybox sh -c "ip -4 addr show eth0; cat /etc/resolv.conf; netstat -rn"
 client env DOCKER_CERT_PATH="$DOCKER_CERT_PATH" docker -H "$host" --tls run --rm busybox \
   sh -c "ip -4 addr show eth0; cat /etc/resolv.conf; netstat -rn"
+
+step docker -H "$host" --tls run -d --name web -p 8080:80 busybox httpd -f -p 80 -h /etc
+client env DOCKER_CERT_PATH="$DOCKER_CERT_PATH" docker -H "$host" --tls run -d --name web -p 8080:80 busybox \
+  httpd -f -p 80 -h /etc
+client env DOCKER_CERT_PATH="$DOCKER_CERT_PATH" docker -H "$host" --tls ps
+step curl http://"${host%:*}":8080/hostname "  # from the public network, through the published port"
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  client curl -sf -m 2 "http://${host%:*}:8080/hostname" && break
+  sleep 0.3
+done
 
 if $keep; then
   echo
