@@ -56,9 +56,20 @@ public struct IPRoute2: LinkControl {
     }
 
     public func deleteLink(named name: String, in namespace: String?) async throws {
-        let present = try await links(in: namespace).contains { $0.name == name }
-        guard present else { return }
-        try await run(namespace, ["link", "del", "dev", name])
+        // One process: a missing link is "Cannot find device", not a listing first.
+        try await apply([.deleteLink(name)], in: namespace)
+    }
+
+    /// One `ip [-n NS] -force -batch -` process for all of `changes`; every change is attempted,
+    /// then the first that failed for a reason other than "already done" is thrown.
+    public func apply(_ changes: [LinkChange], in namespace: String?) async throws {
+        guard !changes.isEmpty else { return }
+        let script = try IPRoute2Batch.script(changes)
+        let prefix = namespace.map { ["-n", $0] } ?? []
+        let result = try await Command.run(ip, prefix + ["-force", "-batch", "-"], stdin: script)
+        if let error = IPRoute2Batch.firstError(changes, status: result.status, standardError: result.standardError) {
+            throw error
+        }
     }
 
     public func addAddress(_ address: IPv4Interface, to link: String, in namespace: String?) async throws {
@@ -125,13 +136,23 @@ public struct IPRoute2: LinkControl {
     }
 
     public func createNamespace(_ name: String) async throws {
-        try await run(nil, ["netns", "add", name])
-        try await run(name, ["link", "set", "dev", "lo", "up"])
+        try await createNamespace(name, loopbackUp: true)
     }
 
+    public func createNamespace(_ name: String, loopbackUp: Bool) async throws {
+        try await run(nil, ["netns", "add", name])
+        if loopbackUp { try await run(name, ["link", "set", "dev", "lo", "up"]) }
+    }
+
+    /// What `ip netns delete` does, without a process: detach the bind mount that names the
+    /// namespace, then remove its file. The namespace itself goes when nothing uses it.
     public func deleteNamespace(_ name: String) async throws {
+        let path = "/run/netns/\(name)"
         guard try await namespaceExists(name) else { return }
-        try await run(nil, ["netns", "delete", name])
+        if umount2(path, Int32(MNT_DETACH)) != 0 && errno != EINVAL && errno != ENOENT {
+            throw errnoError("unmount \(path)")
+        }
+        if unlink(path) != 0 && errno != ENOENT { throw errnoError("remove \(path)") }
     }
 }
 

@@ -83,14 +83,30 @@ public protocol LinkControl: Sendable {
     /// Idempotent: an existing link of that name is kept.
     func createVLANLink(named name: String, parent: String, vid: Int, in namespace: String?) async throws
 
+    /// Applies `changes` in `namespace` (nil: the caller's) as one batch, in order. Deleting
+    /// what is already gone counts as done; the first real failure is thrown, naming its change.
+    /// Implementations may stop at that failure or attempt the rest first.
+    func apply(_ changes: [LinkChange], in namespace: String?) async throws
+
     func namespaceExists(_ name: String) async throws -> Bool
     /// Creates a named network namespace under /run/netns with its loopback up.
     func createNamespace(_ name: String) async throws
+    /// Creates a named network namespace under /run/netns; with `loopbackUp` false its loopback
+    /// stays down, for a batch that follows to bring it up with the rest.
+    func createNamespace(_ name: String, loopbackUp: Bool) async throws
     /// Deletes a named namespace; one that is already gone is not an error.
     func deleteNamespace(_ name: String) async throws
 }
 
 extension LinkControl {
+    public func apply(_ changes: [LinkChange], in namespace: String?) async throws {
+        try await applyOneByOne(changes, in: namespace)
+    }
+
+    public func createNamespace(_ name: String, loopbackUp: Bool) async throws {
+        try await createNamespace(name)
+    }
+
     /// Creates a bridge with no uplinks in the caller's namespace and brings it up.
     public func createBridge(named name: String, alias: String?) async throws {
         try await createBridge(named: name, alias: alias, in: nil)

@@ -18,27 +18,45 @@ extension ContainerManager {
     /// Creates the namespace and one NIC per endpoint (`eth0`, `eth1`… in endpoint order),
     /// leases the addresses of DHCP endpoints, then sets the default route and the trust
     /// filter. Persists the leased addresses. Before the container process exists.
+    ///
+    /// Three helper processes when no endpoint uses DHCP: the namespace, one batch in the host
+    /// namespace and one (NICs up, addresses, default route) in the container's.
     func attachEndpoints(_ id: String) async throws {
         guard var record = records[id] else { throw VICError(.notFound, "No such container: \(id)") }
-        try await networking.prepare(id)
+        try await networking.prepare(id, networkIDs: record.endpoints.map(\.networkID))
+        var nics: [ContainerNetworking.NIC] = []
+        var names: [String: String] = [:]
         for (index, endpoint) in record.endpoints.enumerated() {
             guard let scope = scopes[endpoint.network] else {
                 throw VICError(.notFound, "network \(endpoint.network) not found")
             }
-            let interface = "eth\(index)"
-            try await networking.attach(id, endpoint: endpoint, interface: interface, portGroup: scope.portGroup)
-            if endpoint.isDynamic {
-                record.endpoints[index] = try await lease(id, endpoint, scope: scope, interface: interface,
-                                                          hostname: record.config.hostname)
-            }
+            nics.append(.init(endpoint: endpoint, interface: "eth\(index)", portGroup: scope.portGroup))
+            names[endpoint.network] = "eth\(index)"
+        }
+        // With only static addresses the route is known now and joins the batch.
+        let dynamic = record.endpoints.contains(where: \.isDynamic)
+        let route = dynamic ? nil : defaultEndpoint(record.endpoints).flatMap { primary in
+            primary.gateway.flatMap { gateway in names[primary.network].map { (gateway: gateway, interface: $0) } }
+        }
+        try await networking.attach(id, nics, defaultRoute: route)
+        guard dynamic || hasTrustMembers(record) else { return }
+        for (index, nic) in nics.enumerated() where nic.endpoint.isDynamic {
+            guard let scope = scopes[nic.endpoint.network] else { continue }
+            record.endpoints[index] = try await lease(id, nic.endpoint, scope: scope, interface: nic.interface,
+                                                      hostname: record.config.hostname)
         }
         // The record may have changed while we waited; only the leases are ours to write.
-        if var current = records[id] {
+        if dynamic, var current = records[id] {
             current.endpoints = record.endpoints
             try save(current)
             record = current
         }
-        try await applyRoutesAndTrust(record)
+        try await applyRoutesAndTrust(record, names: names, routeSet: !dynamic)
+    }
+
+    /// Whether the container is on a container network, whose trust filter must be loaded.
+    func hasTrustMembers(_ record: ContainerRecord) -> Bool {
+        record.endpoints.contains { scopes[$0.network]?.driver == .external }
     }
 
     /// Leases the address of a DHCP endpoint and returns the endpoint with it.
@@ -68,9 +86,15 @@ extension ContainerManager {
 
     /// Points the default route at the default endpoint's gateway (or removes it) and loads
     /// the trust filter for the container networks the container is on.
-    func applyRoutesAndTrust(_ record: ContainerRecord, reloadFilter: Bool = false) async throws {
-        let names = try await interfaces(of: record)
-        if let primary = defaultEndpoint(record.endpoints), let interface = names[primary.network],
+    /// `names` (network to NIC) saves looking them up; `routeSet` skips the route when the
+    /// caller has just set it.
+    func applyRoutesAndTrust(_ record: ContainerRecord, reloadFilter: Bool = false, names known: [String: String]? = nil,
+                             routeSet: Bool = false) async throws {
+        let names: [String: String]
+        if let known { names = known } else { names = try await interfaces(of: record) }
+        if routeSet {
+            // Done in the attach batch.
+        } else if let primary = defaultEndpoint(record.endpoints), let interface = names[primary.network],
            let gateway = primary.gateway {
             try await networking.setDefaultRoute(record.id, via: gateway, interface: interface)
         } else if !record.endpoints.isEmpty {
@@ -113,7 +137,7 @@ extension ContainerManager {
     /// addresses (a restart leases again). Static addresses stay reserved until removal.
     func detachEndpoints(_ id: String) async {
         networking.releaseLeases(leaseDirectory: leaseDirectory(id))
-        try? await networking.detach(id)
+        try? await networking.detach(id, networkIDs: records[id]?.endpoints.map(\.networkID) ?? [])
         guard var record = records[id], record.endpoints.contains(where: { scopes[$0.network]?.usesDHCP == true }) else { return }
         for index in record.endpoints.indices where scopes[record.endpoints[index].network]?.usesDHCP == true {
             if let unleased = try? Endpoint.unleased() { record.endpoints[index].address = unleased }

@@ -38,6 +38,7 @@ extension ContainerManager {
             try await runtime.start(id)
             record = try self.record(id)
             try record.state.started(pid: pid, at: Date())
+            if !publishesThroughAppliance(record) { record.state.published = containerNetworkPorts(record) }
             try save(record)
             watch(id)
             emit("start", record)
@@ -117,8 +118,10 @@ extension ContainerManager {
     func cleanUpAfterExit(_ id: String) async {
         records[id]?.state.published = []
         do { try await applyFirewall() } catch { logger.warning("firewall update after \(Identifier.short(id)) stopped: \(error)") }
-        try? await runtime.delete(id, force: true)
+        // The runtime's state and the NICs do not depend on each other: released side by side.
+        async let runtimeDeleted: Void? = try? runtime.delete(id, force: true)
         await detachEndpoints(id)
+        _ = await runtimeDeleted
         try? RootFilesystem(directory: directory(id), layers: []).unmount()
     }
 

@@ -36,27 +36,61 @@ public struct ContainerNetworking: Sendable {
         "vc" + String(id.prefix(7)) + String(networkID.prefix(6))
     }
 
-    /// Creates the container's namespace with only loopback. Idempotent: leftovers of an
-    /// earlier run are removed first.
-    public func prepare(_ id: String) async throws {
-        try await detach(id)
-        try await links.createNamespace(namespace(for: id))
+    /// One NIC to add: `interface` in the container, on `endpoint`'s network, whose host end
+    /// joins the bridge `portGroup`.
+    public struct NIC: Sendable, Equatable {
+        public var endpoint: Endpoint
+        public var interface: String
+        public var portGroup: String
+
+        public init(endpoint: Endpoint, interface: String, portGroup: String) {
+            self.endpoint = endpoint
+            self.interface = interface
+            self.portGroup = portGroup
+        }
+    }
+
+    /// Creates the container's namespace with only loopback (still down: `attach` brings it
+    /// up). Idempotent: leftovers of an earlier run (`networkIDs`: its networks) go first.
+    public func prepare(_ id: String, networkIDs: [String] = []) async throws {
+        try await detach(id, networkIDs: networkIDs)
+        try await links.createNamespace(namespace(for: id), loopbackUp: false)
     }
 
     /// Adds the NIC `interface` on `endpoint`'s network, on `portGroup`. A dynamic endpoint gets
     /// no address here.
     public func attach(_ id: String, endpoint: Endpoint, interface: String, portGroup: String) async throws {
-        let namespace = namespace(for: id)
-        let hostLink = hostLink(for: id, network: endpoint.networkID)
-        try await links.deleteLink(named: hostLink, in: hostNamespace)
-        try await links.createVethPair(hostName: hostLink, in: hostNamespace, peerName: interface, peerNamespace: namespace)
-        try await links.attach(link: hostLink, toBridge: portGroup, in: hostNamespace)
-        try await links.setUp(link: hostLink, in: hostNamespace)
-        try await links.setMACAddress(endpoint.macAddress, of: interface, in: namespace)
-        if !endpoint.isDynamic {
-            try await links.addAddress(endpoint.address, to: interface, in: namespace)
+        try await attach(id, [NIC(endpoint: endpoint, interface: interface, portGroup: portGroup)])
+    }
+
+    /// Adds `nics` and, when given, the default route: one batch in the host namespace (the
+    /// veth pairs, created with the container end already in its namespace and its MAC), one in
+    /// the container's (loopback and NICs up, static addresses, the route). Dynamic endpoints
+    /// get no address here.
+    public func attach(_ id: String, _ nics: [NIC], defaultRoute: (gateway: IPv4Address, interface: String)? = nil) async throws {
+        let (host, container) = changes(id, nics, defaultRoute: defaultRoute)
+        try await links.apply(host, in: hostNamespace)
+        try await links.apply(container, in: namespace(for: id))
+    }
+
+    /// The two batches of `attach`: host namespace first, then the container's. Pure.
+    public func changes(_ id: String, _ nics: [NIC], defaultRoute: (gateway: IPv4Address, interface: String)?)
+        -> (host: [LinkChange], container: [LinkChange]) {
+        var host: [LinkChange] = []
+        var container: [LinkChange] = [.setUp("lo")]
+        for nic in nics {
+            let hostLink = hostLink(for: id, network: nic.endpoint.networkID)
+            // A leftover of a run whose namespace is still being torn down by the kernel.
+            host.append(.deleteLink(hostLink))
+            host.append(.createVethPair(hostName: hostLink, bridge: nic.portGroup, peerName: nic.interface,
+                                        peerNamespace: namespace(for: id), peerMAC: nic.endpoint.macAddress))
+            container.append(.setUp(nic.interface))
+            if !nic.endpoint.isDynamic { container.append(.addAddress(nic.endpoint.address, link: nic.interface)) }
         }
-        try await links.setUp(link: interface, in: namespace)
+        if let defaultRoute {
+            container.append(.replaceRoute(to: nil, via: defaultRoute.gateway, device: defaultRoute.interface))
+        }
+        return (host, container)
     }
 
     /// Points the container's default route at `gateway` through `interface`, or removes it.
@@ -104,9 +138,14 @@ public struct ContainerNetworking: Sendable {
         try await links.deleteLink(named: hostLink(for: id, network: networkID), in: hostNamespace)
     }
 
-    /// Removes the namespace, and with it every NIC; what is already gone is not an error.
-    public func detach(_ id: String) async throws {
-        try await links.deleteLink(named: hostLink(for: id), in: hostNamespace)
+    /// Removes the namespace and every NIC in it (`networkIDs`: the container's networks); what
+    /// is already gone is not an error. The host ends go first, in one batch, because the kernel
+    /// destroys the links of a deleted namespace only later, and a restart reuses their names.
+    /// A namespace that is gone took its NICs with it: nothing to do, no process.
+    public func detach(_ id: String, networkIDs: [String] = []) async throws {
+        guard try await links.namespaceExists(namespace(for: id)) else { return }
+        let hostLinks = [hostLink(for: id)] + networkIDs.map { hostLink(for: id, network: $0) }
+        try await links.apply(hostLinks.map { .deleteLink($0) }, in: hostNamespace)
         try await links.deleteNamespace(namespace(for: id))
     }
 

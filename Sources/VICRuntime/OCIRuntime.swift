@@ -78,6 +78,9 @@ public struct RuntimeCLI: OCIRuntime {
     }
 
     public func delete(_ id: String, force: Bool) async throws {
+        // runc and crun keep a container's state in ROOT/ID: without it there is nothing to
+        // delete, and no process need say so.
+        guard FileManager.default.fileExists(atPath: "\(root)/\(id)") else { return }
         let result = try await Command.run(executable, ["--root", root, "delete"] + (force ? ["--force"] : []) + [id])
         let gone = ["does not exist", "not exist", "No such file or directory"].contains { result.standardError.contains($0) }
         if !result.succeeded && !gone {

@@ -42,18 +42,45 @@ public struct ShimClient: Sendable {
         return VICError(.internal, "\(failure.trimmingWhitespace()) \(detail.trimmingWhitespace())")
     }
 
-    /// Polls until the shim reports the process created (its pid) or failed.
+    /// Waits until the shim reports the process created (its pid) or failed. The shim renames
+    /// each of its files into place, so inotify on the state directory wakes the wait the moment
+    /// one appears; the wait blocks a dedicated thread, never an async one.
     func waitUntilCreated() async throws -> Int32 {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(30)
-        while clock.now < deadline {
-            if let failure = creationFailure { throw failure }
-            if FileManager.default.fileExists(atPath: "\(directory)/created"),
-               let text = try? String(contentsOfFile: "\(directory)/init.pid", encoding: .utf8),
-               let pid = Int32(text.trimmingWhitespace()) {
-                return pid
+        let deadline = ContinuousClock.now + .seconds(30)
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try blockUntilCreated(deadline: deadline) }) }
+        }
+    }
+
+    /// The pid once `created` exists, the shim's failure once `create-failed` does, else nil.
+    func creationOutcome() throws -> Int32? {
+        if let failure = creationFailure { throw failure }
+        if FileManager.default.fileExists(atPath: "\(directory)/created"),
+           let text = try? String(contentsOfFile: "\(directory)/init.pid", encoding: .utf8),
+           let pid = Int32(text.trimmingWhitespace()) {
+            return pid
+        }
+        return nil
+    }
+
+    /// The blocking half of `waitUntilCreated`: arm the watch, then look, then sleep until the
+    /// directory changes, so no file can appear unseen between a look and the sleep.
+    func blockUntilCreated(deadline: ContinuousClock.Instant) throws -> Int32 {
+        let watch = inotify_init1(Int32(IN_CLOEXEC))
+        defer { if watch >= 0 { close(watch) } }
+        let armed = watch >= 0
+            && inotify_add_watch(watch, directory, UInt32(IN_MOVED_TO) | UInt32(IN_CLOSE_WRITE)) >= 0
+        var events = [UInt8](repeating: 0, count: 4096)
+        while true {
+            if let pid = try creationOutcome() { return pid }
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { break }
+            // Without inotify (an exhausted limit), look again every 2 ms.
+            let milliseconds = armed ? min(Int32(left.components.seconds * 1000) + 1, 1000) : 2
+            var descriptor = pollfd(fd: armed ? watch : -1, events: Int16(POLLIN), revents: 0)
+            if poll(&descriptor, 1, milliseconds) > 0 {
+                _ = events.withUnsafeMutableBytes { read(watch, $0.baseAddress, $0.count) }
             }
-            try await Task.sleep(for: .milliseconds(2))
         }
         throw VICError(.unavailable, "the container runtime did not start the process within 30s")
     }

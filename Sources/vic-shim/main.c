@@ -67,7 +67,7 @@ static void write_file(const char *name, const char *text) {
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return;
     if (write(fd, text, strlen(text)) < 0) { /* reported by the missing file */ }
-    fsync(fd);
+    /* No fsync: these files matter only while the machine runs (a reboot ends the container). */
     close(fd);
     rename(tmp, path);
 }

@@ -82,6 +82,9 @@ struct NetworkEndToEndTests {
             #expect(try await docker.lab.fetch(from: "ccn", "http://\(web):8081/") == "hi", "-p 8081:8080 does not redirect")
             #expect(try await docker.lab.fetch(from: "ccn", "http://\(web):8080/") == "hi", "8080 is not open")
             #expect(try await docker.lab.fetch(from: "ccn", "http://\(web):9090/") == nil, "an unpublished port is open")
+            // Reported on the container's own address (vic-reference §3.3), not the public one.
+            let ports = try await docker.ok(["port", "web"])
+            #expect(ports.contains("80/tcp -> \(web):80") && ports.contains("8080/tcp -> \(web):8081"), "\(ports)")
             _ = try await docker.ok(["rm", "-f", "web", "pingme"])
             // The first free address again, and the /etc files name the network's DNS.
             let again = try await docker.ok(["run", "--rm", "--net=con-nw", "busybox", "ip", "-4", "addr", "show", "eth0"])
