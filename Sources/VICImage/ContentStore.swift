@@ -24,7 +24,7 @@ public struct ContentStore: Sendable {
 
     public init(root: String) throws {
         self.root = root
-        for directory in ["blobs/sha256", "layers", "images", "tmp"] {
+        for directory in ["blobs/sha256", "layers", "layerinfo", "images", "tmp"] {
             try AtomicFile.makeDirectory("\(root)/\(directory)", mode: 0o700)
         }
     }
@@ -72,18 +72,24 @@ public struct ContentStore: Sendable {
         do {
             let file = try FileByteSource(path: blobPath(digest))
             let diffID: String
+            let size: Int
             if mediaType.hasSuffix("gzip") || mediaType == MediaType.dockerLayerGzip {
                 let hashing = HashingByteSource(try GzipByteSource(file))
                 _ = try LayerUnpacker(root: staging).unpack(hashing)
                 diffID = try ContentStore.drain(hashing)
+                size = hashing.count
             } else {
                 let hashing = HashingByteSource(file)
                 _ = try LayerUnpacker(root: staging).unpack(hashing)
                 diffID = try ContentStore.drain(hashing)
+                size = hashing.count
             }
             if let expectedDiffID, diffID != expectedDiffID {
                 throw VICError(.invalidArgument, "layer \(digest) unpacks to \(diffID), the image says \(expectedDiffID)")
             }
+            // Where the layer's tar comes from, for `docker save`; written before the layer so a
+            // stored layer always has one.
+            try saveLayerSource(LayerSource(diffID: diffID, blob: digest, mediaType: mediaType, size: Int64(size)))
             if !hasLayer(diffID) {
                 guard rename(staging, layerPath(diffID)) == 0 else { throw errnoError("store layer \(diffID)") }
             } else {

@@ -6,9 +6,12 @@ import VICCore
 public actor ImageService {
     public let store: ContentStore
     let puller: ImagePuller
+    /// The architecture of the VCH's containers: for imported images and OCI indexes.
+    public let architecture: String
 
     public init(store: ContentStore, client: RegistryClient, mirrors: [String], architecture: String) {
         self.store = store
+        self.architecture = architecture
         puller = ImagePuller(client: client, store: store, mirrors: mirrors, architecture: architecture)
         store.sweepTemporaries()
     }
@@ -18,6 +21,11 @@ public actor ImageService {
     }
 
     public func list() -> [ImageRecord] { store.records() }
+
+    /// A `docker images` filter whose `before` and `since` images are resolved now.
+    public func listFilter(_ fields: [String: [String]], until: Date?) throws -> ImageListFilter {
+        try ImageListFilter(fields, until: until) { try resolve($0) }
+    }
 
     /// Finds an image by `name[:tag]`, `name@digest`, full or short ID ("sha256:…" or hex prefix).
     public func resolve(_ text: String) throws -> ImageRecord {
@@ -57,36 +65,5 @@ public actor ImageService {
         }
         if !image.repoTags.contains(tag) { image.repoTags.append(tag) }
         try store.saveRecord(image)
-    }
-
-    /// Removes a tag, or the whole image when `text` is an ID or its last tag. `inUse` tells
-    /// whether a container uses the image. Returns Docker's untagged/deleted lines.
-    public func remove(_ text: String, force: Bool, inUse: (String) -> Bool) throws -> [(untagged: String?, deleted: String?)] {
-        var image = try resolve(text)
-        var result: [(String?, String?)] = []
-        let byTag = image.repoTags.first { tagMatches($0, text) }
-        if let byTag, image.repoTags.count > 1 {
-            image.repoTags.removeAll { $0 == byTag }
-            try store.saveRecord(image)
-            return [(byTag, nil)]
-        }
-        if inUse(image.id) && !force {
-            throw VICError(.conflict, "conflict: unable to remove repository reference \"\(text)\" (must force) - container is using its referenced image \(ContentStore.hex(image.id).prefix(12))")
-        }
-        for tag in image.repoTags { result.append((tag, nil)) }
-        for digest in image.repoDigests { result.append((digest, nil)) }
-        store.removeRecord(image.id)
-        result.append((nil, image.id))
-        // Layers stay while another image shares them.
-        let kept = Set(store.records().flatMap(\.diffIDs))
-        for diffID in image.diffIDs where !kept.contains(diffID) {
-            try? FileManager.default.removeItem(atPath: store.layerPath(diffID))
-        }
-        return result
-    }
-
-    func tagMatches(_ tag: String, _ text: String) -> Bool {
-        guard let reference = try? ImageReference(parsing: text), reference.digest == nil else { return false }
-        return tag == "\(reference.familiarRepository):\(reference.tag ?? "latest")"
     }
 }

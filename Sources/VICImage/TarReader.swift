@@ -43,6 +43,7 @@ public struct TarReader<Source: ByteSource> {
         while true {
             let header = try readExactly(512)
             if header.isEmpty || header.allSatisfy({ $0 == 0 }) { return nil }
+            guard header.count == 512 else { throw VICError(.invalidArgument, "tar: archive ends inside a header") }
             guard TarReader.checksumMatches(header) else {
                 throw VICError(.invalidArgument, "tar: bad header checksum")
             }

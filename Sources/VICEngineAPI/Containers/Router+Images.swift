@@ -2,13 +2,18 @@ import Foundation
 import NIOHTTP1
 import VICCore
 import VICImage
+import VICPortLayer
 
 extension Router {
     /// `docker pull`: Docker's JSON progress messages, streamed as the pull goes.
     func createImage(_ context: RouteContext) async throws -> EngineResponse {
+        if let source = context.request.queryValue("fromSrc"), !source.isEmpty {
+            return try await importImage(context, source: source)
+        }
         let images = try portLayer().images
+        let events = try portLayer().containers.events
         guard let from = context.request.queryValue("fromImage"), !from.isEmpty else {
-            throw VICError(.notImplemented, "vic does not implement docker import (fromSrc) yet")
+            throw VICError(.invalidArgument, "fromImage or fromSrc is required")
         }
         let tag = context.request.queryValue("tag") ?? ""
         let text = tag.isEmpty || from.contains("@") ? from : (tag.hasPrefix("sha256:") ? "\(from)@\(tag)" : "\(from):\(tag)")
@@ -22,8 +27,8 @@ extension Router {
                 }
                 do {
                     let (record, isNew) = try await images.pull(reference) { event in send(PullProgress.message(for: event)) }
-                    _ = record
                     let name = "\(reference.familiarRepository):\(reference.tag ?? reference.digest ?? "latest")"
+                    events.emit(ImageEvents.record("pull", actor: reference.description, name: reference.familiarRepository, record))
                     send(DockerProgressMessage(status: isNew ? "Status: Downloaded newer image for \(name)"
                                                             : "Status: Image is up to date for \(name)"))
                 } catch {
@@ -37,12 +42,28 @@ extension Router {
         return .streaming(headers: ["Content-Type": "application/json"], stream)
     }
 
+    /// `docker images`: filtered as Docker's daemon does (`ImageListFilter`); an image with
+    /// neither tags nor digests shows as `<none>:<none>`.
     func listImages(_ context: RouteContext) async throws -> EngineResponse {
         let backend = try portLayer()
-        let records = await backend.images.list()
+        let arguments = try FilterArguments(json: context.request.queryValue("filters"))
+        let fields = arguments.fields.mapValues { $0.sorted() }
+        let now = now()
+        let until = try fields["until"]?.first.map { text in
+            guard let date = Timestamps.date(text, now: now) else { throw VICError(.invalidArgument, "invalid filter 'until=\(text)'") }
+            return date
+        }
+        let images = backend.images
+        let filter = try await images.listFilter(fields, until: until)
+        let records = filter.apply(await images.list())
         let containers = await backend.containers.list()
-        return .json(records.map { image in
-            ContainerWireMapping.imageSummary(image, containers: containers.filter { $0.imageID == image.id }.count)
+        return .json(records.map { record in
+            var image = record
+            if image.repoTags.isEmpty && image.repoDigests.isEmpty {
+                image.repoTags = ["<none>:<none>"]
+                image.repoDigests = ["<none>@<none>"]
+            }
+            return ContainerWireMapping.imageSummary(image, containers: containers.filter { $0.imageID == image.id }.count)
         })
     }
 
@@ -56,15 +77,32 @@ extension Router {
             throw VICError(.invalidArgument, "repository name is required")
         }
         let tag = context.request.queryValue("tag").flatMap { $0.isEmpty ? nil : $0 } ?? "latest"
-        try await portLayer().images.tag(try imageName(context), as: "\(repo):\(tag)")
+        let images = try portLayer().images
+        let name = try imageName(context)
+        try await images.tag(name, as: "\(repo):\(tag)")
+        if let image = try? await images.resolve(name) {
+            let target = try ImageReference(parsing: "\(repo):\(tag)")
+            try portLayer().containers.events.emit(ImageEvents.record("tag", actor: image.id, name: target.description, image))
+        }
         return EngineResponse(status: .created)
     }
 
+    /// `docker rmi`: Docker's conflict rules (`ImageService.remove`), then `untag` and `delete`
+    /// events.
     func removeImage(_ context: RouteContext) async throws -> EngineResponse {
         let backend = try portLayer()
         let force = context.request.queryFlag("force")
-        let used = Set(await backend.containers.list().map(\.imageID))
-        let lines = try await backend.images.remove(try imageName(context), force: force) { used.contains($0) }
+        let name = try imageName(context)
+        // A running user first: it decides whether force can help.
+        let users = await backend.containers.list().sorted { $0.state.isRunning && !$1.state.isRunning }
+        let image = try await backend.images.resolve(name)
+        let lines = try await backend.images.remove(name, force: force) { id in
+            users.first { $0.imageID == id }.map { ImageUser(containerID: $0.id, isRunning: $0.state.isRunning) }
+        }
+        for line in lines {
+            if line.untagged != nil { backend.containers.events.emit(ImageEvents.record("untag", actor: image.id, name: image.id, image)) }
+            if line.deleted != nil { backend.containers.events.emit(ImageEvents.record("delete", actor: image.id, name: image.id, image)) }
+        }
         struct Line: Encodable { var Untagged: String?; var Deleted: String? }
         return .json(lines.map { Line(Untagged: $0.untagged, Deleted: $0.deleted) })
     }
@@ -74,6 +112,15 @@ extension Router {
             throw VICError(.invalidArgument, "image name is required")
         }
         return name
+    }
+}
+
+/// Image events as Docker logs them: the image's labels plus `name`.
+enum ImageEvents {
+    static func record(_ action: String, actor: String, name: String, _ image: ImageRecord) -> EventRecord {
+        var attributes = image.configuration.config?.Labels ?? [:]
+        attributes["name"] = name
+        return EventRecord(type: "image", action: action, actorID: actor, attributes: attributes)
     }
 }
 

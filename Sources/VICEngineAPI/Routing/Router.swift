@@ -99,6 +99,9 @@ public struct Router: Sendable {
         .init("GET", "/images/{name}/json"): { router, context in try await router.inspectImage(context) },
         .init("POST", "/images/{name}/tag"): { router, context in try await router.tagImage(context) },
         .init("DELETE", "/images/{name}"): { router, context in try await router.removeImage(context) },
+        .init("GET", "/images/get"): { router, context in try await router.saveImages(context) },
+        .init("GET", "/images/{name}/get"): { router, context in try await router.saveImage(context) },
+        .init("POST", "/images/load"): { router, context in try await router.loadImages(context) },
     ]
 
     /// Answers one request. Never throws: every failure is an error response.

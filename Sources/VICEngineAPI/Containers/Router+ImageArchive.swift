@@ -1,0 +1,90 @@
+import Foundation
+import VICCore
+import VICImage
+import VICPortLayer
+
+extension Router {
+    /// `docker save NAME…` (`GET /images/get?names=…`): the archive is planned first (an unknown
+    /// name or a missing layer is an error response), then streamed chunk by chunk as the client
+    /// reads it.
+    func saveImages(_ context: RouteContext) async throws -> EngineResponse {
+        try await save(context.request.query["names"] ?? [])
+    }
+
+    /// `GET /images/{name}/get`: one image's archive.
+    func saveImage(_ context: RouteContext) async throws -> EngineResponse {
+        try await save([try imageName(context)])
+    }
+
+    func save(_ names: [String]) async throws -> EngineResponse {
+        let plan = try await portLayer().images.archivePlan(for: names)
+        let archive = plan.stream()
+        // Pulled one chunk at a time: a slow reader holds the producer back.
+        let body = AsyncThrowingStream<[UInt8], any Error>(unfolding: {
+            while let chunk = try archive.next() {
+                if !chunk.isEmpty { return chunk }
+            }
+            return nil
+        })
+        return .streaming(headers: ["Content-Type": "application/x-tar"], body)
+    }
+
+    /// `docker load`: the archive in the body is verified and stored (all or nothing), then the
+    /// CLI gets Docker's `Loaded image: NAME` lines. Errors come before any output, as a status.
+    func loadImages(_ context: RouteContext) async throws -> EngineResponse {
+        let backend = try portLayer()
+        let loaded = try await backend.images.load(BufferByteSource(context.request.body))
+        var lines: [String] = []
+        for image in loaded {
+            if let record = try? await backend.images.resolve(image.id) {
+                backend.containers.events.emit(ImageEvents.record("load", actor: image.id, name: image.id, record))
+            }
+            lines += image.tags.isEmpty ? ["Loaded image ID: \(image.id)"] : image.tags.map { "Loaded image: \($0)" }
+        }
+        return ImageArchiveMessages.response(lines.map { ImageArchiveMessages.Message(stream: $0 + "\n") })
+    }
+
+    /// `docker import` (`POST /images/create?fromSrc=-`): a one-layer image from the root file
+    /// system tarball in the body; the answer is its ID, as Docker's progress message.
+    func importImage(_ context: RouteContext, source: String) async throws -> EngineResponse {
+        guard source == "-" else {
+            throw VICError(.notImplemented, "vic imports from the request body only (fromSrc=-), not from \(source)")
+        }
+        let request = context.request
+        let repo = request.queryValue("repo") ?? ""
+        let tag = request.queryValue("tag") ?? ""
+        let name: String? = repo.isEmpty ? nil : (tag.isEmpty ? repo : "\(repo):\(tag)")
+        if let platform = request.queryValue("platform"), !platform.isEmpty, !platform.hasPrefix("linux") {
+            throw VICError(.invalidArgument, "vic imports linux images only, not \(platform)")
+        }
+        let backend = try portLayer()
+        let record = try await backend.images.importImage(
+            BufferByteSource(request.body), tag: name, changes: request.query["changes"] ?? [], message: request.queryValue("message"))
+        backend.containers.events.emit(ImageEvents.record("import", actor: record.id, name: record.id, record))
+        return ImageArchiveMessages.response([ImageArchiveMessages.Message(status: record.id)])
+    }
+}
+
+/// The JSON messages `docker load` and `docker import` print.
+enum ImageArchiveMessages {
+    struct Message: Encodable {
+        var stream: String?
+        var status: String?
+
+        init(stream: String? = nil, status: String? = nil) {
+            self.stream = stream
+            self.status = status
+        }
+    }
+
+    /// One message per line, as Docker's stream formatter writes them.
+    static func response(_ messages: [Message]) -> EngineResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var body: [UInt8] = []
+        for message in messages {
+            if let data = try? encoder.encode(message) { body += Array(data) + [0x0d, 0x0a] }
+        }
+        return EngineResponse(status: .ok, headers: ["Content-Type": "application/json"], body: body)
+    }
+}

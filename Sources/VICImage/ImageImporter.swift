@@ -1,0 +1,119 @@
+import Foundation
+import VICCore
+import VICSystem
+
+/// `docker import`: a one-layer image from a root file system tarball (plain or gzip), with a
+/// run configuration from `--change` instructions.
+///
+/// The tarball is inflated into the store once, hashed on the way (its digest is the layer's
+/// diff ID), kept as the layer's blob for `docker save`, and unpacked. A failure removes both.
+struct ImageImporter {
+    let store: ContentStore
+    let architecture: String
+
+    /// What to record about the imported image.
+    struct Options {
+        var tag: String?
+        var changes: [String] = []
+        /// The history comment; Docker's default is "Imported from -".
+        var message: String
+        var created: Date
+    }
+
+    func importImage<Source: ByteSource>(_ source: Source, _ options: Options) throws -> ImageRecord {
+        var runConfig = ImageConfiguration.RunConfig()
+        try ImageChanges.apply(options.changes, to: &runConfig)
+        let tag = try options.tag.map(ImageArchiveLoader.familiarTag)
+
+        var peek = PeekingByteSource(source)
+        let head = try peek.peek(6)
+        if head.starts(with: [0x42, 0x5a, 0x68]) || head.starts(with: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])
+            || head.starts(with: [0x28, 0xb5, 0x2f, 0xfd]) {
+            throw VICError(.invalidArgument, "vic imports plain or gzip-compressed tarballs only (this one is bzip2, xz or zstd)")
+        }
+        let temporary = store.temporaryPath()
+        defer { unlink(temporary) }
+        let (diffID, size) = head.starts(with: [0x1f, 0x8b])
+            ? try copy(HashingByteSource(try GzipByteSource(peek)), to: temporary)
+            : try copy(HashingByteSource(peek), to: temporary)
+
+        let existed = store.hasLayer(diffID)
+        let blobExisted = store.hasBlob(diffID)
+        do {
+            if !blobExisted {
+                guard rename(temporary, store.blobPath(diffID)) == 0 else { throw errnoError("store blob \(diffID)") }
+            }
+            try store.unpackLayer(blob: diffID, mediaType: MediaType.ociLayer, expectedDiffID: diffID)
+        } catch {
+            if !existed { store.removeLayer(diffID) }
+            if !blobExisted { unlink(store.blobPath(diffID)) }
+            throw VICError.wrapping(error, "import: the tarball is not a usable root file system", code: .invalidArgument)
+        }
+
+        let created = ImageImporter.timestamp(options.created)
+        let configuration = ImageConfiguration(
+            architecture: architecture, os: "linux", created: created, author: nil, config: runConfig,
+            rootfs: .init(type: "layers", diff_ids: [diffID]),
+            history: [.init(created: created, created_by: nil, empty_layer: nil, comment: options.message)])
+        let data = try ImageArchiveFormat.encode(configuration)
+        let id = try store.writeBlob(Data(data))
+        let loaded = try ImageArchiveLoader(store: store, architecture: architecture)
+            .record(id: id, configuration: configuration, size: size, tags: tag.map { [$0] } ?? [])
+        guard let record = store.records().first(where: { $0.id == loaded.id }) else {
+            throw VICError(.internal, "import: the record of \(id) was not written")
+        }
+        return record
+    }
+
+    /// Writes `source` to `path`; returns its digest and size.
+    func copy<Upstream: ByteSource>(_ source: HashingByteSource<Upstream>, to path: String) throws -> (String, Int64) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw errnoError("stage \(path)") }
+        defer { close(fd) }
+        while true {
+            let chunk = try source.read(upTo: 256 * 1024)
+            if chunk.isEmpty { break }
+            var offset = 0
+            while offset < chunk.count {
+                let n = chunk[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw errnoError("stage \(path)") }
+                offset += n
+            }
+        }
+        return (source.digest, Int64(source.count))
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}
+
+/// A source whose first bytes can be looked at before they are read.
+struct PeekingByteSource<Upstream: ByteSource>: ByteSource {
+    var upstream: Upstream
+    var buffered: [UInt8] = []
+
+    init(_ upstream: Upstream) { self.upstream = upstream }
+
+    /// Up to `count` bytes from the start, without consuming them.
+    mutating func peek(_ count: Int) throws -> [UInt8] {
+        while buffered.count < count {
+            let more = try upstream.read(upTo: count - buffered.count)
+            if more.isEmpty { break }
+            buffered += more
+        }
+        return Array(buffered.prefix(count))
+    }
+
+    mutating func read(upTo count: Int) throws -> [UInt8] {
+        guard buffered.isEmpty else {
+            let chunk = Array(buffered.prefix(count))
+            buffered.removeFirst(chunk.count)
+            return chunk
+        }
+        return try upstream.read(upTo: count)
+    }
+}

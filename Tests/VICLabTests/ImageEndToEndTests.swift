@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+import VICCore
+import VICSystem
+
+/// Images through the docker CLI: save, load, import, images filters, rmi conflicts and image
+/// events, on a VCH whose registry mirror is the lab's.
+@Suite(.serialized, .tags(.privileged, .endToEnd))
+struct ImageEndToEndTests {
+    /// A lab with the registry and one VCH; `files` is a directory for archives, removed with the lab.
+    func withVCH(_ vch: String, _ body: @Sendable (Lab, VCHClient, String) async throws -> Void) async throws {
+        try await Lab.with { lab in
+            try await lab.startRegistry()
+            let docker = try await lab.createVCH(vch)
+            let files = "/run/vic-lab/\(lab.name)/images-\(vch)"
+            try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: files) }
+            try await body(lab, docker, files)
+            let delete = try await lab.vicMachine(["delete", "--name", vch])
+            #expect(delete.succeeded, "delete: \(delete.combined)")
+        }
+    }
+
+    /// A shell command line in the client namespace with the docker CLI bound to `docker`.
+    func shell(_ docker: VCHClient, _ script: String) async throws -> CommandResult {
+        try await docker.lab.run(in: "cpub", ["/bin/sh", "-c", script], environment: [
+            "DOCKER_CERT_PATH": docker.lab.certificateDirectory(docker.vch), "DOCKER_HOST": "tcp://\(docker.host)",
+            "DOCKER_CONFIG": "/run/vic-lab/\(docker.lab.name)/docker-config",
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+        ])
+    }
+
+    @Test func saveRmiLoadRunAndFilters() async throws {
+        try await withVCH("imgs") { lab, docker, files in
+            let start = Int(Date().timeIntervalSince1970) - 1
+            let pull = try await docker(["pull", "busybox"])
+            #expect(pull.succeeded, "\(pull.combined)")
+            let id = try await docker.inspect("busybox", "{{.Id}}")
+            #expect(id.hasPrefix("sha256:"), "\(id)")
+
+            // docker save -o, and to stdout: the same bytes, a Docker 25 style archive.
+            let save = try await docker(["save", "-o", "\(files)/busybox.tar", "busybox"])
+            #expect(save.succeeded, "\(save.combined)")
+            let piped = try await shell(docker, "docker --tls save busybox:latest > \(files)/piped.tar")
+            #expect(piped.succeeded, "\(piped.combined)")
+            let first = FileManager.default.contents(atPath: "\(files)/busybox.tar")
+            #expect(first != nil && first == FileManager.default.contents(atPath: "\(files)/piped.tar"))
+            let listing = try await Command.run("/usr/bin/tar", ["-tf", "\(files)/busybox.tar"])
+            #expect(listing.succeeded, "\(listing.combined)")
+            for member in ["manifest.json", "index.json", "oci-layout", "blobs/sha256/\(id.dropFirst(7))"] {
+                #expect(listing.standardOutput.split(separator: "\n").contains(Substring(member)), "\(member): \(listing.standardOutput)")
+            }
+
+            // rmi is refused while a container uses the image, then works.
+            let holder = try await docker(["create", "--name", "holder", "busybox", "true"])
+            #expect(holder.succeeded, "\(holder.combined)")
+            let refused = try await docker(["rmi", "busybox"])
+            #expect(refused.status != 0)
+            #expect(refused.standardError.contains(
+                "conflict: unable to remove repository reference \"busybox\" (must force) - container \(holder.standardOutput.prefix(12)) is using its referenced image \(id.dropFirst(7).prefix(12))"),
+                "\(refused.combined)")
+            #expect(try await docker(["rm", "holder"]).succeeded)
+            let rmi = try await docker(["rmi", "busybox"])
+            #expect(rmi.succeeded && rmi.standardOutput.contains("Untagged: busybox:latest") && rmi.standardOutput.contains("Deleted: \(id)"),
+                    "\(rmi.combined)")
+            #expect(try await docker(["images", "-q"]).standardOutput.isEmpty)
+
+            // docker load -i, then run from the loaded image; load from stdin again.
+            let load = try await docker(["load", "-i", "\(files)/busybox.tar"])
+            #expect(load.succeeded && load.standardOutput.contains("Loaded image: busybox:latest"), "\(load.combined)")
+            #expect(try await docker.inspect("busybox", "{{.Id}}") == id)
+            let run = try await docker(["run", "--rm", "busybox", "echo", "loaded"])
+            #expect(run.succeeded && run.standardOutput == "loaded\n", "\(run.combined)")
+            let stdin = try await shell(docker, "docker --tls load < \(files)/piped.tar")
+            #expect(stdin.succeeded && stdin.standardOutput.contains("Loaded image: busybox:latest"), "\(stdin.combined)")
+            let bad = try await docker(["load", "-i", "/etc/hostname"])
+            #expect(bad.status == 1 && bad.standardError.contains("Error response from daemon"), "\(bad.combined)")
+
+            // Forced removal under a running container only untags: the image turns dangling and
+            // the container keeps its file system.
+            let keeper = try await docker(["run", "-d", "--name", "keeper", "busybox", "sleep", "100"])
+            #expect(keeper.succeeded, "\(keeper.combined)")
+            let forced = try await docker(["rmi", "-f", "busybox"])
+            #expect(forced.succeeded && forced.standardOutput == "Untagged: busybox:latest\n", "\(forced.combined)")
+            let orphan = try await docker(["images", "-q", "--no-trunc", "--filter", "dangling=true"])
+            #expect(orphan.standardOutput == id + "\n", "\(orphan.combined)")
+            let still = try await docker(["exec", "keeper", "cat", "/bin/busybox"])
+            #expect(still.succeeded && !still.standardOutput.isEmpty, "exec in keeper: \(still.standardError)")
+            #expect(try await docker(["rm", "-f", "keeper"]).succeeded)
+            #expect(try await docker(["tag", String(id.dropFirst(7).prefix(12)), "busybox:latest"]).succeeded)
+
+            // Filters and the CLI's own flags.
+            #expect(try await docker(["tag", "busybox", "example.com/other:v2"]).succeeded)
+            let reference = try await docker(["images", "--filter", "reference=busybox", "--format", "{{.Repository}}:{{.Tag}}"])
+            #expect(reference.standardOutput == "busybox:latest\n", "\(reference.combined)")
+            let byPattern = try await docker(["images", "--format", "{{.Repository}}:{{.Tag}}", "example.com/*"])
+            #expect(byPattern.standardOutput == "example.com/other:v2\n", "\(byPattern.combined)")
+            let quiet = try await docker(["images", "-q", "--no-trunc", "busybox"])
+            #expect(quiet.standardOutput == id + "\n", "\(quiet.combined)")
+            let dangling = try await docker(["images", "-q", "--filter", "dangling=true"])
+            #expect(dangling.succeeded && dangling.standardOutput.isEmpty, "\(dangling.combined)")
+            let invalid = try await docker(["images", "--filter", "colour=red"])
+            #expect(invalid.status != 0 && invalid.standardError.contains("invalid filter 'colour'"), "\(invalid.combined)")
+            let digests = try await docker(["images", "--digests", "--format", "{{.Digest}}", "busybox"])
+            #expect(digests.standardOutput.hasPrefix("sha256:") || digests.standardOutput == "<none>\n", "\(digests.combined)")
+
+            let events = try await docker(["events", "--since", "\(start)", "--until", "\(Int(Date().timeIntervalSince1970) + 1)",
+                                           "--filter", "type=image", "--format", "{{.Action}}"])
+            let actions = Set(events.standardOutput.split(separator: "\n").map(String.init))
+            #expect(actions.isSuperset(of: ["pull", "untag", "delete", "load", "tag"]), "\(events.combined)")
+        }
+    }
+
+    @Test func importRootFileSystemTarballs() async throws {
+        try await withVCH("imp") { lab, docker, files in
+            // A root file system of the static busybox: /bin/busybox and /bin/sh.
+            let root = "\(files)/rootfs"
+            try FileManager.default.createDirectory(atPath: "\(root)/bin", withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: "/bin/busybox", toPath: "\(root)/bin/busybox")
+            try FileManager.default.createSymbolicLink(atPath: "\(root)/bin/sh", withDestinationPath: "busybox")
+            let tar = try await Command.run("/usr/bin/tar", ["-C", root, "-czf", "\(files)/rootfs.tar.gz", "."])
+            #expect(tar.succeeded, "\(tar.combined)")
+            let plain = try await Command.run("/usr/bin/tar", ["-C", root, "-cf", "\(files)/rootfs.tar", "."])
+            #expect(plain.succeeded, "\(plain.combined)")
+
+            let imported = try await docker(["import", "-c", #"CMD ["sh"]"#, "-c", "ENV PATH=/bin", "-c", "WORKDIR /bin",
+                                             "-m", "from the test", "\(files)/rootfs.tar.gz", "imported:v1"])
+            #expect(imported.succeeded && imported.standardOutput.hasPrefix("sha256:"), "\(imported.combined)")
+            #expect(try await docker.inspect("imported:v1", "{{json .Config.Cmd}} {{.Config.WorkingDir}}") == #"["sh"] /bin"#)
+            let run = try await docker(["run", "--rm", "imported:v1", "sh", "-c", "echo ok; pwd"])
+            #expect(run.succeeded && run.standardOutput == "ok\n/bin\n", "\(run.combined)")
+            let history = try await docker(["history", "--format", "{{.Comment}}", "imported:v1"])
+            #expect(history.standardOutput == "from the test\n", "\(history.combined)")
+
+            let piped = try await shell(docker, "docker --tls import - piped < \(files)/rootfs.tar")
+            #expect(piped.succeeded && piped.standardOutput.hasPrefix("sha256:"), "\(piped.combined)")
+            let fromPipe = try await docker(["run", "--rm", "piped", "/bin/sh", "-c", "echo ok"])
+            #expect(fromPipe.succeeded && fromPipe.standardOutput == "ok\n", "\(fromPipe.combined)")
+            // Same tarball, same layer: stored once.
+            #expect(try await docker.inspect("piped", "{{index .RootFS.Layers 0}}")
+                    == (try await docker.inspect("imported:v1", "{{index .RootFS.Layers 0}}")))
+
+            let events = try await docker(["events", "--since", "0", "--until", "\(Int(Date().timeIntervalSince1970) + 1)",
+                                           "--filter", "event=import", "--format", "{{.Type}} {{.Action}}"])
+            #expect(events.standardOutput == "image import\nimage import\n", "\(events.combined)")
+            let bad = try await shell(docker, "echo not a tarball | docker --tls import - broken")
+            #expect(bad.status != 0 && bad.standardError.contains("Error response from daemon"), "\(bad.combined)")
+        }
+    }
+}
