@@ -143,7 +143,7 @@ extension ContainerManager {
             throw VICError(.invalidState, "container \(record.shortID) has no bundle")
         }
         var process = try JSONDecoder().decode(OCISpec.self, from: data).process
-        process.env = mergeEnvironment(process.env, request.env + (request.tty && !process.env.contains { $0.hasPrefix("TERM=") } ? ["TERM=xterm"] : []))
+        process.env = Self.mergeEnvironment(process.env, request.env + (request.tty && !process.env.contains { $0.hasPrefix("TERM=") } ? ["TERM=xterm"] : []))
         if !request.workingDir.isEmpty { process.cwd = request.workingDir }
         var user: (uid: UInt32, gid: UInt32)?
         if !request.user.isEmpty {

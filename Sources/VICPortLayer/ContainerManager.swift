@@ -180,7 +180,7 @@ public actor ContainerManager {
         let config = ContainerConfig(
             hostname: request.hostname.flatMap { $0.isEmpty ? nil : $0 } ?? Identifier.short(id),
             user: request.user ?? imageConfig?.User ?? "",
-            env: mergeEnvironment(imageConfig?.Env ?? [], request.env),
+            env: Self.mergeEnvironment(imageConfig?.Env ?? [], request.env),
             entrypoint: entrypoint, cmd: cmd,
             workingDir: request.workingDir.flatMap { $0.isEmpty ? nil : $0 } ?? imageConfig?.WorkingDir ?? "",
             tty: request.tty, openStdin: request.openStdin, stdinOnce: request.stdinOnce,
@@ -205,10 +205,15 @@ public actor ContainerManager {
         return record
     }
 
-    /// Image environment, overridden variable by variable by the user's.
-    func mergeEnvironment(_ image: [String], _ user: [String]) -> [String] {
+    /// Docker's default PATH, for images (imported ones, say) that set none.
+    static let defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    /// Image environment, overridden variable by variable by the user's, with Docker's default
+    /// PATH when neither sets one.
+    static func mergeEnvironment(_ image: [String], _ user: [String]) -> [String] {
         func key(_ entry: String) -> Substring { entry.split(separator: "=", maxSplits: 1).first ?? "" }
         let overridden = Set(user.map(key))
-        return image.filter { !overridden.contains(key($0)) } + user
+        let merged = image.filter { !overridden.contains(key($0)) } + user
+        return merged.contains { key($0) == "PATH" } ? merged : [Self.defaultPath] + merged
     }
 }
