@@ -47,7 +47,7 @@ public struct ApplianceNetwork: BridgeGatewayControl {
 
     public func addGateway(for scope: NetworkScope) async throws {
         guard scope.driver == .bridge, let gateway = scope.gatewayInterface else { return }
-        guard scope.vlan != nil else {
+        guard scope.number != nil else {
             try await links.addAddress(gateway, to: bridgeNIC, in: nil)
             return
         }
@@ -69,7 +69,7 @@ public struct ApplianceNetwork: BridgeGatewayControl {
 
     public func removeGateway(for scope: NetworkScope) async throws {
         guard scope.driver == .bridge else { return }
-        guard scope.vlan != nil else {
+        guard scope.number != nil else {
             if let gateway = scope.gatewayInterface { try await links.removeAddress(gateway, from: bridgeNIC, in: nil) }
             return
         }

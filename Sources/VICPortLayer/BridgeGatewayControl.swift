@@ -2,11 +2,12 @@ import VICCore
 
 /// The seam between the port layer and the appliance's side of a bridge network: the gateway
 /// address the appliance holds for each bridge scope, on `scope.applianceInterface` (`bridge`
-/// for the default bridge, the VLAN sub-interface `bridge.<vlan>` for user networks), and the
-/// VLAN trunked to the appliance's bridge NIC. The port layer calls it when a bridge network is
-/// created or removed while vchd runs; at start the appliance sets up every scope itself.
+/// for the default bridge; for a user network, `bridge.<n>`, the appliance's NIC on that
+/// network's own Linux bridge). The port layer calls it when a bridge network is created or
+/// removed while vchd runs; at start the appliance sets up every scope itself.
 public protocol BridgeGatewayControl: Sendable {
-    /// Makes the appliance a member of `scope`: VLAN trunk, sub-interface, gateway address.
+    /// Makes the appliance a member of `scope`: the network's bridge, the appliance's NIC on
+    /// it and the gateway address.
     /// Idempotent. Privilege: CAP_NET_ADMIN in the appliance and host namespaces.
     func addGateway(for scope: NetworkScope) async throws
     /// Undoes `addGateway`; what is already gone is not an error.

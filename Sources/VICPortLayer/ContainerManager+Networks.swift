@@ -116,8 +116,8 @@ extension ContainerManager {
         return match
     }
 
-    /// `docker network create`: a bridge scope on its own VLAN, persisted, with its gateway on
-    /// the appliance and the firewall rebuilt. Undone when any step fails.
+    /// `docker network create`: a bridge scope on a Linux bridge of its own, persisted, with its
+    /// gateway on the appliance and the firewall rebuilt. Undone when any step fails.
     public func createNetwork(_ request: NetworkRequest) async throws -> NetworkScope {
         guard let bridge = scopes["bridge"], let width = bridge.subnet?.prefixLength else {
             throw VICError(.unavailable, "the VCH has no bridge network to create networks on")
@@ -141,7 +141,7 @@ extension ContainerManager {
             try? await applyFirewall()
             throw VICError.wrapping(error, "create network \(scope.name)")
         }
-        logger.info("network \(scope.name) created: \(scope.subnet?.description ?? "-") on VLAN \(scope.vlan ?? 1)")
+        logger.info("network \(scope.name) created: \(scope.subnet?.description ?? "-") on bridge \(scope.portGroup)")
         return scope
     }
 

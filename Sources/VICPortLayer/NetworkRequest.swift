@@ -34,7 +34,7 @@ public struct NetworkRequest: Sendable, Hashable {
 ///   overlaps no existing scope (`bridge` holds the first: user networks get 172.17.0.0/16,
 ///   172.18.0.0/16 … by default).
 /// - The gateway is `--gateway` (routable in the subnet), else the subnet's first host address.
-/// - The network number (`vlan`) is the lowest one from 2 that no other bridge scope holds (1
+/// - The network number (`number`) is the lowest one from 2 that no other bridge scope holds (1
 ///   is the default bridge); the appliance's interface on it is `bridge.<n>`.
 /// - The port group is the network's own bridge, `vb` + 10 characters of its ID, so that
 ///   networks are isolated at L2.
@@ -97,7 +97,7 @@ public struct NetworkPlanner: Sendable {
             ranges: ranges, dnsServers: [gateway], builtin: false, internal: request.internal,
             labels: request.labels, created: created,
             pool: AddressPool(subnet: subnet, ranges: ranges, excluded: [gateway]),
-            vlan: try nextVLAN(existing), options: request.options)
+            number: try nextNetworkNumber(existing), options: request.options)
     }
 
     func chooseSubnet(_ requested: IPv4Network?, existing: [NetworkScope]) throws -> IPv4Network {
@@ -126,10 +126,10 @@ public struct NetworkPlanner: Sendable {
     /// The Linux bridge of a user network: `vb` + 10 characters of its ID (fits IFNAMSIZ).
     public static func bridgeName(id: String) -> String { "vb" + String(id.prefix(10)) }
 
-    func nextVLAN(_ existing: [NetworkScope]) throws -> Int {
-        let used = Set(existing.compactMap(\.vlan))
+    func nextNetworkNumber(_ existing: [NetworkScope]) throws -> Int {
+        let used = Set(existing.compactMap(\.number))
         guard let vid = (2...4094).first(where: { !used.contains($0) }) else {
-            throw VICError(.unavailable, "no VLAN IDs left on the bridge port group")
+            throw VICError(.unavailable, "no network numbers left for bridge networks")
         }
         return vid
     }

@@ -24,7 +24,7 @@ public struct NetworkScope: Sendable, Equatable {
     /// The number of a user bridge network (2, 3 …): the appliance's interface on it is
     /// `bridge.<n>`. Each such network has its own bridge (`portGroup`), which isolates it at
     /// L2. Nil for the default bridge (number 1, on the bridge port group) and external scopes.
-    public var vlan: Int?
+    public var number: Int?
     /// `--container-network-firewall`: enforced inside each member's network namespace.
     /// Meaningful for external scopes only.
     public var trust: TrustLevel
@@ -34,7 +34,7 @@ public struct NetworkScope: Sendable, Equatable {
     public init(
         name: String, id: String, driver: Driver, portGroup: String, subnet: IPv4Network?, gateway: IPv4Address?,
         ranges: [IPv4Range] = [], dnsServers: [IPv4Address] = [], builtin: Bool, internal: Bool = false,
-        labels: [String: String] = [:], created: Date, pool: AddressPool?, vlan: Int? = nil,
+        labels: [String: String] = [:], created: Date, pool: AddressPool?, number: Int? = nil,
         trust: TrustLevel = .published, options: [String: String] = [:]
     ) {
         self.name = name
@@ -50,7 +50,7 @@ public struct NetworkScope: Sendable, Equatable {
         self.labels = labels
         self.created = created
         self.pool = pool
-        self.vlan = vlan
+        self.number = number
         self.trust = trust
         self.options = options
     }
@@ -81,8 +81,8 @@ public struct NetworkScope: Sendable, Equatable {
         return scopes
     }
 
-    /// The appliance's interface on this bridge scope: `bridge`, or `bridge.<vlan>`.
-    public var applianceInterface: String { vlan.map { "bridge.\($0)" } ?? "bridge" }
+    /// The appliance's interface on this bridge scope: `bridge`, or `bridge.<number>`.
+    public var applianceInterface: String { number.map { "bridge.\($0)" } ?? "bridge" }
 
     /// The bridge gateway address with its prefix, as it sits on the appliance's bridge NIC.
     public var gatewayInterface: IPv4Interface? {

@@ -19,7 +19,7 @@ public struct NetworkStore: Sendable {
         var labels: [String: String]
         var options: [String: String]
         var created: Date
-        var vlan: Int
+        var number: Int
     }
 
     struct File: Codable {
@@ -51,7 +51,7 @@ public struct NetworkStore: Sendable {
                 subnet: stored.subnet, gateway: stored.gateway, ranges: stored.ranges, dnsServers: [stored.gateway],
                 builtin: false, internal: stored.internal, labels: stored.labels, created: stored.created,
                 pool: AddressPool(subnet: stored.subnet, ranges: stored.ranges, excluded: [stored.gateway]),
-                vlan: stored.vlan, options: stored.options)
+                number: stored.number, options: stored.options)
         }
     }
 
@@ -59,10 +59,10 @@ public struct NetworkStore: Sendable {
     public func save(_ scopes: [NetworkScope]) throws {
         let stored = scopes.filter { !$0.builtin && $0.driver == .bridge }.sorted { $0.name < $1.name }.compactMap {
             scope -> Stored? in
-            guard let subnet = scope.subnet, let gateway = scope.gateway, let vlan = scope.vlan else { return nil }
+            guard let subnet = scope.subnet, let gateway = scope.gateway, let number = scope.number else { return nil }
             return Stored(name: scope.name, id: scope.id, portGroup: scope.portGroup, subnet: subnet, gateway: gateway,
                           ranges: scope.ranges, internal: scope.internal, labels: scope.labels, options: scope.options,
-                          created: scope.created, vlan: vlan)
+                          created: scope.created, number: number)
         }
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601

@@ -13,8 +13,8 @@ import VICCore
 /// - `open`: everything; `-p a:b` still redirects.
 /// - `peers`: replies, plus everything from the network's own ranges (its subnet when it has
 ///   none); `-p a:b` redirects.
-/// Loopback and bridge NICs are not filtered here (the appliance firewall and the bridge VLANs
-/// isolate bridge networks). The container has no CAP_NET_ADMIN, so it cannot change this.
+/// Loopback and bridge NICs are not filtered here (the appliance firewall and one Linux bridge
+/// per network isolate bridge networks). The container has no CAP_NET_ADMIN, so it cannot change this.
 public struct TrustRuleset: Sendable, Equatable {
     /// One container-network NIC of the container.
     public struct Member: Sendable, Equatable {

@@ -71,11 +71,11 @@ import VICPortLayer
         var user = try #require(scopes.first)
         user.name = "web"
         user.subnet = IPv4Network(cidr: "172.17.0.0/16")
-        user.vlan = 2
+        user.number = 2
         var internalScope = user
         internalScope.name = "quiet"
         internalScope.subnet = IPv4Network(cidr: "172.18.0.0/16")
-        internalScope.vlan = 3
+        internalScope.number = 3
         internalScope.internal = true
         scopes += [user, internalScope]
         let publicIP = try #require(IPv4Address("10.99.32.10"))

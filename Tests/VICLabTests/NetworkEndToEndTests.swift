@@ -4,7 +4,7 @@ import VICCore
 import VICSystem
 
 /// Networks (issue 4) through the docker CLI: container networks as in the article, user
-/// bridge networks isolated by VLAN, connect/disconnect, `--net none`, DHCP container networks
+/// bridge networks isolated from each other, connect/disconnect, `--net none`, DHCP container networks
 /// and trust levels.
 @Suite(.serialized, .tags(.privileged, .endToEnd))
 struct NetworkEndToEndTests {

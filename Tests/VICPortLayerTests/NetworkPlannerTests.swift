@@ -37,7 +37,7 @@ private func ip(_ text: String) throws -> IPv4Address { try #require(IPv4Address
             existing.append(scope)
             subnets.append(scope.subnet?.description ?? "")
             #expect(scope.gateway == scope.subnet?.first.advanced(by: 1))
-            #expect(scope.vlan == index + 2)
+            #expect(scope.number == index + 2)
             #expect(scope.applianceInterface == "bridge.\(index + 2)")
             #expect(scope.portGroup.hasPrefix("vb") && scope.portGroup.count == 12)
         }
@@ -50,7 +50,7 @@ private func ip(_ text: String) throws -> IPv4Address { try #require(IPv4Address
         existing.removeAll { $0.name == "n0" }
         let reused = try planner().plan(NetworkRequest(name: "again"), existing: existing, id: "x", created: Self.created)
         #expect(reused.subnet?.description == "172.17.0.0/16")
-        #expect(reused.vlan == 2)
+        #expect(reused.number == 2)
     }
 
     @Test func subnetGatewayRangeInternalLabels() throws {
