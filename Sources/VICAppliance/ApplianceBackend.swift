@@ -9,12 +9,18 @@ import VICRuntime
 /// The Docker API's backend inside a VCH: answers from the port layer and the configuration.
 /// The routes decode and encode; this decides.
 public struct ApplianceBackend: PortLayerBackend {
+    /// The VCH's configuration as loaded at start; never re-read.
     public let configuration: VCHConfiguration
+    /// The port layer, which owns containers and network scopes.
     public let containers: ContainerManager
+    /// The image store and puller.
     public let images: ImageService
+    /// The OCI runtime, reported by name and path in `/info`.
     public let runtime: RuntimeCLI
+    /// The host's CPU, memory, kernel and architecture, read once at start.
     public let facts: HostFacts
 
+    /// Wires the backend to services vchd has already started; no side effects.
     public init(configuration: VCHConfiguration, containers: ContainerManager, images: ImageService,
                 runtime: RuntimeCLI, facts: HostFacts) {
         self.configuration = configuration
@@ -24,6 +30,8 @@ public struct ApplianceBackend: PortLayerBackend {
         self.facts = facts
     }
 
+    /// `EngineBackend.systemInfo()`: counts from the port layer and image store, host facts, and
+    /// the cgroup version seen at /sys/fs/cgroup (v2 when `cgroup.controllers` exists).
     public func systemInfo() async throws -> SystemInfo {
         let records = await containers.list()
         let running = records.filter { $0.state.isRunning }.count
@@ -43,11 +51,13 @@ public struct ApplianceBackend: PortLayerBackend {
             registry: .init(mirrors: configuration.registryMirrors, insecureRegistries: configuration.insecureRegistries))
     }
 
+    /// `EngineBackend.listNetworks()`: every scope in name order, with all members, stopped ones included.
     public func listNetworks() async throws -> [NetworkDescription] {
         let records = await containers.list()
         return await containers.networkScopes.map { describe($0, records: records) }
     }
 
+    /// `EngineBackend.network(idOrName:)`: an exact name or ID first, then a unique ID prefix.
     public func network(idOrName: String) async throws -> NetworkDescription {
         let scopes = await containers.networkScopes
         if let scope = scopes.first(where: { $0.name == idOrName || $0.id == idOrName }) {
@@ -61,22 +71,29 @@ public struct ApplianceBackend: PortLayerBackend {
         return describe(scope, records: await containers.list())
     }
 
+    /// `EngineBackend.createNetwork(_:)`: the port layer plans the scope, creates its bridge and
+    /// gateway in the host and appliance namespaces, and updates the firewall.
     public func createNetwork(_ request: NetworkRequest) async throws -> String {
         try await containers.createNetwork(request).id
     }
 
+    /// `EngineBackend.removeNetwork(idOrName:)`: the port layer removes the scope, its bridge and gateway.
     public func removeNetwork(idOrName: String) async throws {
         try await containers.removeNetwork(idOrName)
     }
 
+    /// `EngineBackend.pruneNetworks(where:)`: `keep` sees each scope without its endpoints; user
+    /// networks with any container are never removed.
     public func pruneNetworks(where keep: @escaping @Sendable (NetworkDescription) -> Bool) async throws -> [String] {
         try await containers.pruneNetworks { scope in keep(Self.describe(scope, records: [])) }
     }
 
+    /// `EngineBackend.connect(network:container:endpoint:)`, delegated to the port layer.
     public func connect(network: String, container: String, endpoint: NetworkAttachment) async throws {
         try await containers.connect(container, to: network, endpoint)
     }
 
+    /// `EngineBackend.disconnect(network:container:force:)`, delegated to the port layer.
     public func disconnect(network: String, container: String, force: Bool) async throws {
         try await containers.disconnect(container, from: network, force: force)
     }

@@ -20,9 +20,12 @@ import VICSystem
 /// Only the appliance namespace and the VCH's own links in the host namespace are touched.
 /// Idempotent.
 public struct ApplianceNetwork: BridgeGatewayControl {
+    /// Link and address control (iproute2 in vchd), used in the appliance and host namespaces.
     public let links: any LinkControl
+    /// The VCH's configuration: its namespace names and the bridge NIC.
     public let configuration: VCHConfiguration
 
+    /// Wires the control; nothing on the host changes until a method is called.
     public init(links: any LinkControl, configuration: VCHConfiguration) {
         self.links = links
         self.configuration = configuration
@@ -45,6 +48,10 @@ public struct ApplianceNetwork: BridgeGatewayControl {
         try FileSystem.writeControl("/proc/sys/net/ipv4/ip_forward", "1\n")
     }
 
+    /// `BridgeGatewayControl.addGateway(for:)`. Default bridge: adds the gateway to the `bridge` NIC.
+    /// User network: creates its Linux bridge in the host namespace (with the VCH's alias) if
+    /// missing, a veth `bridge.<n>` into the appliance with its host end enslaved, then the gateway.
+    /// Non-bridge scopes are ignored. Privilege: CAP_NET_ADMIN in both namespaces.
     public func addGateway(for scope: NetworkScope) async throws {
         guard scope.driver == .bridge, let gateway = scope.gatewayInterface else { return }
         guard scope.number != nil else {
@@ -67,6 +74,8 @@ public struct ApplianceNetwork: BridgeGatewayControl {
         try await links.setUp(link: interface, in: nil)
     }
 
+    /// `BridgeGatewayControl.removeGateway(for:)`. Default bridge: removes the gateway address.
+    /// User network: deletes the appliance's veth (both ends) and the network's host bridge.
     public func removeGateway(for scope: NetworkScope) async throws {
         guard scope.driver == .bridge else { return }
         guard scope.number != nil else {

@@ -13,12 +13,16 @@ public struct DHCPRenewal: Service {
     let client: DHCPClient
     let logger: Logger
 
+    /// Prepares clients whose lease files live in the VCH's run directory; nothing starts until `run()`.
     public init(configuration: VCHConfiguration, paths: VCHPaths, logger: Logger) {
         self.configuration = configuration
         self.client = DHCPClient(leaseDirectory: paths.runDirectory(configuration.name))
         self.logger = logger
     }
 
+    /// Runs one udhcpc per dynamic non-bridge NIC until graceful shutdown, installing the lease
+    /// hook first. Returns at once when no NIC uses DHCP. Changes the NICs' addresses and routes
+    /// in the appliance namespace; needs CAP_NET_ADMIN there.
     public func run() async throws {
         let dynamic = configuration.nics.filter { $0.usesDHCP && $0.name != NetworkRole.bridge.rawValue }
         guard !dynamic.isEmpty else {

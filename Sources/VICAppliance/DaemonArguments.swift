@@ -3,7 +3,9 @@ import VICCore
 
 /// vchd's command line: `vchd --name NAME [--state-root DIR] [--run-root DIR]`.
 public struct DaemonArguments: Sendable, Equatable {
+    /// The VCH to serve (`--name`, required).
     public var name: String
+    /// The state and run roots (`--state-root`, `--run-root`), defaults otherwise.
     public var paths: VCHPaths
 
     /// Parses the arguments after the program name.

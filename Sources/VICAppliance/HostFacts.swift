@@ -2,9 +2,13 @@ import Foundation
 
 /// Real values about the machine vchd runs on, for `/info` and `/version`.
 public struct HostFacts: Sendable, Equatable {
+    /// Online processors.
     public var cpus: Int
+    /// Physical memory in bytes.
     public var memoryBytes: Int64
+    /// The kernel release, as `uname -r` prints it.
     public var kernelVersion: String
+    /// Go's name for the machine ("amd64", "arm64"), else uname's.
     public var architecture: String
 
     /// Reads /proc and uname. Never fails: unknown values are 0 or "unknown".

@@ -4,10 +4,13 @@ import VICSystem
 
 /// Reads and writes VCH configurations as JSON, crash-safe (temp file, fsync, rename).
 public struct ConfigurationStore: Sendable {
+    /// Where configurations are read from and written to.
     public let paths: VCHPaths
 
+    /// A store rooted at `paths`; nothing is touched on disk until `save(_:)`.
     public init(paths: VCHPaths) { self.paths = paths }
 
+    /// Pretty-printed JSON with sorted keys and ISO 8601 dates, as saved and as `inspect --json` prints.
     public static func encode(_ configuration: VCHConfiguration) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -36,6 +39,8 @@ public struct ConfigurationStore: Sendable {
         }
     }
 
+    /// Writes `config.json` atomically (temp file, fsync, rename) with mode 0600, creating the
+    /// state directory with mode 0700 if needed. Needs write access to `stateRoot`.
     public func save(_ configuration: VCHConfiguration) throws {
         try AtomicFile.makeDirectory(paths.stateDirectory(configuration.name), mode: 0o700)
         try AtomicFile.write(

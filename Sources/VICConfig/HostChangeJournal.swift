@@ -18,6 +18,7 @@ public enum HostChange: Codable, Sendable, Equatable {
 /// The ordered record of a VCH's host changes, persisted crash-safe after every append.
 /// Teardown replays it backwards. Invariant: an entry is on disk before its change is made.
 public struct HostChangeJournal: Sendable {
+    /// The JSON file the journal is persisted to, rewritten atomically on every change.
     public let path: String
     public private(set) var changes: [HostChange]
 

@@ -12,6 +12,7 @@ public enum NetworkRole: String, Codable, Sendable, CaseIterable, Comparable {
         }
     }
 
+    /// VIC's role order: public, client, management, bridge.
     public static func < (lhs: NetworkRole, rhs: NetworkRole) -> Bool { lhs.order < rhs.order }
 }
 

@@ -9,10 +9,13 @@ public struct VCHConfiguration: Codable, Sendable, Equatable {
     /// The schema version this build writes; older files are migrated on load, newer refused.
     public static let currentVersion = 1
 
+    /// The schema version the file was written with; `currentVersion` for new configurations.
     public var version: Int
+    /// The VCH's name (`--name`); keys its state and run directories and its namespace names.
     public var name: String
     /// 64-hex identifier of the VCH.
     public var id: String
+    /// When `vic-machine create` built the VCH.
     public var created: Date
     /// The appliance's network namespace, `vch-<name>`.
     public var namespace: String
@@ -21,19 +24,27 @@ public struct VCHConfiguration: Codable, Sendable, Equatable {
     public var hostNamespace: String
     /// One per distinct port group, in role order (public, client, management, bridge).
     public var nics: [ApplianceNIC]
+    /// The bridge port group and the range bridge networks are cut from.
     public var bridge: BridgeNetwork
+    /// The `--container-network` port groups offered to containers as external networks.
     public var containerNetworks: [ContainerNetwork]
     /// The VCH's own resolvers (`--dns-server`, else from DHCP), at most three.
     public var dnsServers: [IPv4Address]
+    /// How the Docker API is secured.
     public var tls: TLSSettings
+    /// The absolute directory of the image content store (`--image-store`, else `<state>/<name>/images`).
     public var imageStore: String
+    /// `--registry-mirror` base URLs, tried before Docker Hub when pulling.
     public var registryMirrors: [String]
+    /// `--insecure-registry` hosts that may be reached over plain HTTP or unverified TLS.
     public var insecureRegistries: [String]
     /// Docker network name → stable 64-hex ID, for the built-in networks.
     public var networkIDs: [String: String]
     /// `--container-runtime`: crun or runc; nil lets vchd choose by the cgroup layout.
     public var containerRuntime: String?
 
+    /// Assembles a configuration at `currentVersion`; no validation is done here (`vic-machine`
+    /// validates options before building one). `containerRuntime` starts nil.
     public init(
         name: String, id: String, created: Date, namespace: String, hostNamespace: String, nics: [ApplianceNIC],
         bridge: BridgeNetwork, containerNetworks: [ContainerNetwork], dnsServers: [IPv4Address],
@@ -83,6 +94,7 @@ public struct ApplianceNIC: Codable, Sendable, Equatable {
     /// The gateways learnt from DHCP, when dynamic.
     public var dhcpRouters: [IPv4Address]
 
+    /// Describes one appliance NIC; `address` and `dhcpRouters` are filled in once it is up.
     public init(
         name: String, roles: [NetworkRole], portGroup: String, hostLink: String,
         staticAddress: IPv4Interface?, gateway: GatewaySpec?, address: IPv4Interface? = nil,
@@ -98,15 +110,19 @@ public struct ApplianceNIC: Codable, Sendable, Equatable {
         self.dhcpRouters = dhcpRouters
     }
 
+    /// Whether the NIC has no static address and so gets (and renews) one by DHCP.
     public var usesDHCP: Bool { staticAddress == nil }
 }
 
 /// `--<role>-network-gateway [CIDR,CIDR…:]GW`: a gateway and the destinations routed through it
 /// (none = the default route, for the public network).
 public struct GatewaySpec: Codable, Sendable, Equatable {
+    /// The networks routed through `address`; empty means the default route.
     public var destinations: [IPv4Network]
+    /// The gateway's address, on the NIC's subnet.
     public var address: IPv4Address
 
+    /// Pairs a gateway with the destinations routed through it (empty: default route).
     public init(destinations: [IPv4Network], address: IPv4Address) {
         self.destinations = destinations
         self.address = address
@@ -115,12 +131,15 @@ public struct GatewaySpec: Codable, Sendable, Equatable {
 
 /// The bridge port group and the pool its bridge networks are cut from.
 public struct BridgeNetwork: Codable, Sendable, Equatable {
+    /// The bridge port group's link name in the host namespace.
     public var portGroup: String
     /// `--bridge-network-range`, 172.16.0.0/12 by default.
     public var range: IPv4Network
     /// `--bridge-network-width`, the prefix length of each bridge network, 16 by default.
     public var width: Int
 
+    /// Describes the bridge port group; `width` must be at least `range`'s prefix length for
+    /// `defaultSubnet` to exist.
     public init(portGroup: String, range: IPv4Network, width: Int) {
         self.portGroup = portGroup
         self.range = range
@@ -139,10 +158,14 @@ public struct ContainerNetwork: Codable, Sendable, Equatable {
     public var name: String
     /// The gateway as written; its prefix defines the subnet. Nil: DHCP.
     public var gateway: IPv4Interface?
+    /// `--container-network-ip-range`: the addresses handed to containers; empty means the whole subnet.
     public var ranges: [IPv4Range]
+    /// `--container-network-dns`: resolvers given to containers on this network.
     public var dnsServers: [IPv4Address]
+    /// `--container-network-firewall`: what traffic the container's packet filter admits.
     public var trust: TrustLevel
 
+    /// Describes one container network as validated by `vic-machine create`.
     public init(
         portGroup: String, name: String, gateway: IPv4Interface?, ranges: [IPv4Range],
         dnsServers: [IPv4Address], trust: TrustLevel
@@ -155,6 +178,7 @@ public struct ContainerNetwork: Codable, Sendable, Equatable {
         self.trust = trust
     }
 
+    /// The subnet given by the gateway's prefix; nil when the network uses DHCP.
     public var subnet: IPv4Network? { gateway?.network }
 }
 
@@ -169,6 +193,7 @@ public struct TLSSettings: Codable, Sendable, Equatable {
     /// Whether vic-machine generated the certificate directory (and so deletes it).
     public var generatedCertificates: Bool
 
+    /// Describes the API's TLS set-up; nothing is read from `certificateDirectory` here.
     public init(enabled: Bool, certificateDirectory: String?, clientCAFiles: [String], generatedCertificates: Bool) {
         self.enabled = enabled
         self.certificateDirectory = certificateDirectory
@@ -176,5 +201,6 @@ public struct TLSSettings: Codable, Sendable, Equatable {
         self.generatedCertificates = generatedCertificates
     }
 
+    /// Whether clients must present a certificate (TLS on and `--tls-ca` given).
     public var verifiesClients: Bool { enabled && !clientCAFiles.isEmpty }
 }

@@ -1,7 +1,9 @@
 /// An IPv4 address, stored as a host-order 32-bit value.
 public struct IPv4Address: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
+    /// The address in host byte order: 192.168.0.1 is 0xC0A8_0001.
     public let value: UInt32
 
+    /// Wraps a host-order value; every `UInt32` is a valid address.
     public init(_ value: UInt32) { self.value = value }
 
     /// Parses dotted-quad text ("192.168.100.1"). Rejects leading zeros ("01"), empty octets,
@@ -20,10 +22,12 @@ public struct IPv4Address: Hashable, Sendable, Comparable, Codable, CustomString
         self.value = value
     }
 
+    /// The four octets, most significant first, as written in dotted-quad text.
     public var octets: [UInt8] {
         [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)]
     }
 
+    /// Dotted-quad text without leading zeros, which `init?(_:)` parses back.
     public var description: String { octets.map(String.init).joined(separator: ".") }
 
     /// The address `offset` places after this one, or nil past 255.255.255.255.
@@ -33,8 +37,10 @@ public struct IPv4Address: Hashable, Sendable, Comparable, Codable, CustomString
         return IPv4Address(UInt32(next))
     }
 
+    /// Numeric order, so ranges and sorted listings follow address order.
     public static func < (lhs: IPv4Address, rhs: IPv4Address) -> Bool { lhs.value < rhs.value }
 
+    /// Decodes dotted-quad text; throws `DecodingError.dataCorrupted` on anything `init?(_:)` rejects.
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let address = IPv4Address(text) else {
@@ -44,6 +50,7 @@ public struct IPv4Address: Hashable, Sendable, Comparable, Codable, CustomString
         self = address
     }
 
+    /// Encodes as a single dotted-quad string.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)

@@ -1,9 +1,12 @@
 /// An address with the prefix length of its subnet, as written: "192.168.100.1/16".
 /// Unlike `IPv4Network`, the host bits are kept; `network` is the masked subnet.
 public struct IPv4Interface: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The address as written, host bits kept.
     public let address: IPv4Address
+    /// The subnet's prefix length, 0...32.
     public let prefixLength: Int
 
+    /// Pairs an address with its subnet's prefix length; nil unless `prefixLength` is 0...32.
     public init?(address: IPv4Address, prefixLength: Int) {
         guard (0...32).contains(prefixLength) else { return nil }
         self.address = address
@@ -25,8 +28,10 @@ public struct IPv4Interface: Hashable, Sendable, Codable, CustomStringConvertibl
         IPv4Network(masking: address, validPrefixLength: prefixLength)
     }
 
+    /// "a.b.c.d/n", the form `init?(_:)` parses.
     public var description: String { "\(address)/\(prefixLength)" }
 
+    /// Decodes "a.b.c.d/n" text; throws `DecodingError.dataCorrupted` on a bare address or bad prefix.
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = IPv4Interface(text) else {
@@ -36,6 +41,7 @@ public struct IPv4Interface: Hashable, Sendable, Codable, CustomStringConvertibl
         self = value
     }
 
+    /// Encodes as a single "a.b.c.d/n" string.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)

@@ -1,6 +1,8 @@
 /// An IPv4 subnet: a masked address and a prefix length. `address` never has host bits set.
 public struct IPv4Network: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The network address; host bits are always clear.
     public let address: IPv4Address
+    /// The prefix length, 0...32.
     public let prefixLength: Int
 
     /// Builds the network that contains `address`, clearing its host bits.
@@ -23,10 +25,12 @@ public struct IPv4Network: Hashable, Sendable, Codable, CustomStringConvertible 
         self = interface.network
     }
 
+    /// The host-order netmask for `prefixLength` (0 gives 0). `prefixLength` must be 0...32.
     public static func mask(_ prefixLength: Int) -> UInt32 {
         prefixLength == 0 ? 0 : UInt32.max << UInt32(32 - prefixLength)
     }
 
+    /// The netmask as an address: /24 is 255.255.255.0.
     public var netmask: IPv4Address { IPv4Address(IPv4Network.mask(prefixLength)) }
     /// The all-zeros address of the block.
     public var first: IPv4Address { address }
@@ -34,16 +38,20 @@ public struct IPv4Network: Hashable, Sendable, Codable, CustomStringConvertible 
     public var last: IPv4Address { IPv4Address(address.value | ~IPv4Network.mask(prefixLength)) }
     /// How many addresses the block holds, all-zeros and all-ones included.
     public var size: UInt64 { UInt64(1) << UInt64(32 - prefixLength) }
+    /// Every address of the block, all-zeros and all-ones included.
     public var range: IPv4Range { IPv4Range(unchecked: first, last) }
 
+    /// Whether `address` lies in the block, all-zeros and all-ones included.
     public func contains(_ address: IPv4Address) -> Bool {
         address.value & IPv4Network.mask(prefixLength) == self.address.value
     }
 
+    /// Whether `other` is this block or a sub-block of it.
     public func contains(_ other: IPv4Network) -> Bool {
         other.prefixLength >= prefixLength && contains(other.address)
     }
 
+    /// Whether the two blocks share any address; aligned blocks overlap only by nesting.
     public func overlaps(_ other: IPv4Network) -> Bool { contains(other) || other.contains(self) }
 
     /// Whether `address` may be a host or gateway here: inside the block and neither its
@@ -64,8 +72,11 @@ public struct IPv4Network: Hashable, Sendable, Codable, CustomStringConvertible 
         return IPv4Network(containing: IPv4Address(UInt32(base)), prefixLength: prefixLength)
     }
 
+    /// "a.b.c.d/n" with host bits clear.
     public var description: String { "\(address)/\(prefixLength)" }
 
+    /// Decodes canonical "a.b.c.d/n" text. Unlike `init?(cidr:)`, text with host bits set
+    /// ("172.17.0.0/12") is rejected with `DecodingError.dataCorrupted` rather than masked.
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let network = IPv4Network(cidr: text), network.description == text else {
@@ -75,6 +86,7 @@ public struct IPv4Network: Hashable, Sendable, Codable, CustomStringConvertible 
         self = network
     }
 
+    /// Encodes as a single canonical "a.b.c.d/n" string.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)

@@ -1,6 +1,8 @@
 /// An inclusive range of IPv4 addresses, `first <= last`.
 public struct IPv4Range: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The lowest address in the range.
     public let first: IPv4Address
+    /// The highest address in the range, never below `first`.
     public let last: IPv4Address
 
     /// A range from `first` through `last`; nil when reversed.
@@ -40,10 +42,13 @@ public struct IPv4Range: Hashable, Sendable, Codable, CustomStringConvertible {
         self.init(first, IPv4Address(first.value & 0xffff_ff00 | octet))
     }
 
+    /// How many addresses the range holds, both ends included (at least 1).
     public var count: UInt64 { UInt64(last.value - first.value) + 1 }
 
+    /// Whether `address` lies between `first` and `last` inclusive.
     public func contains(_ address: IPv4Address) -> Bool { first <= address && address <= last }
 
+    /// Whether the two ranges share at least one address.
     public func overlaps(_ other: IPv4Range) -> Bool { first <= other.last && other.first <= last }
 
     /// Whether every address of the range lies in `network`.
@@ -67,6 +72,7 @@ public struct IPv4Range: Hashable, Sendable, Codable, CustomStringConvertible {
         return "\(first)-\(last)"
     }
 
+    /// Decodes any form `init?(parsing:)` accepts; throws `DecodingError.dataCorrupted` otherwise.
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let range = IPv4Range(parsing: text) else {
@@ -76,6 +82,7 @@ public struct IPv4Range: Hashable, Sendable, Codable, CustomStringConvertible {
         self = range
     }
 
+    /// Encodes as `description`: "a.b.c.d/n" for an exact block, "first-last" otherwise.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)

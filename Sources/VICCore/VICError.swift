@@ -3,8 +3,11 @@
 public struct VICError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is. Extensible: add a static constant, not a case.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// A stable identifier, e.g. "notFound"; the API's status mapping keys on it.
         public let name: String
+        /// Defines a code. Add new codes as static constants here so the API can map them.
         public init(_ name: String) { self.name = name }
+        /// The code's `name`.
         public var description: String { name }
 
         /// The thing named does not exist (HTTP 404).
@@ -23,18 +26,22 @@ public struct VICError: Error, Sendable, CustomStringConvertible {
         public static let `internal` = Code("internal")
     }
 
+    /// The kind of failure; decides the HTTP status the Docker API returns.
     public let code: Code
     /// A sentence for a person: what failed, naming the object.
     public let message: String
     /// What went wrong underneath, if anything.
     public let underlying: (any Error)?
 
+    /// Creates an error. Use `wrapping(_:_:code:)` instead when re-throwing a caught error,
+    /// so context is added once and an existing code is kept.
     public init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.underlying = underlying
     }
 
+    /// The message, followed by ": " and the underlying error when there is one.
     public var description: String {
         guard let underlying else { return message }
         return "\(message): \(underlying)"
@@ -52,7 +59,9 @@ public struct VICError: Error, Sendable, CustomStringConvertible {
 
     /// An underlying error that is known only by its description.
     public struct Described: Error, Sendable, CustomStringConvertible {
+        /// The underlying failure's text, as reported by the tool or peer.
         public let description: String
+        /// Wraps text (e.g. a command's stderr) so it can be a `VICError.underlying`.
         public init(_ description: String) { self.description = description }
     }
 }

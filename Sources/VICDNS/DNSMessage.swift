@@ -104,7 +104,9 @@ public struct DNSHeader: Sendable, Equatable {
 
 /// The 4-bit RCODE of the header (extended codes from EDNS are not merged in).
 public struct DNSResponseCode: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    /// The RCODE, 0...15.
     public let rawValue: UInt8
+    /// Wraps any RCODE, known or not; only the low four bits are meaningful on the wire.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// NOERROR.
@@ -120,6 +122,7 @@ public struct DNSResponseCode: RawRepresentable, Sendable, Hashable, CustomStrin
     /// REFUSED.
     public static let refused = DNSResponseCode(rawValue: 5)
 
+    /// The RFC 1035 mnemonic ("NXDOMAIN"), or "RCODE<n>" for other values.
     public var description: String {
         let names = ["NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED"]
         return Int(rawValue) < names.count ? names[Int(rawValue)] : "RCODE\(rawValue)"
@@ -128,7 +131,9 @@ public struct DNSResponseCode: RawRepresentable, Sendable, Hashable, CustomStrin
 
 /// A record type (TYPE/QTYPE). Extensible: any 16-bit value is kept.
 public struct DNSRecordType: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    /// The TYPE as it appears on the wire.
     public let rawValue: UInt16
+    /// Wraps any 16-bit TYPE, known or not.
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
     /// An IPv4 address.
@@ -154,6 +159,7 @@ public struct DNSRecordType: RawRepresentable, Sendable, Hashable, CustomStringC
     /// Every type (QTYPE only).
     public static let any = DNSRecordType(rawValue: 255)
 
+    /// The mnemonic ("AAAA"), or "TYPE<n>" (RFC 3597) for types without one.
     public var description: String {
         let names: [UInt16: String] = [1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT",
                                        28: "AAAA", 33: "SRV", 41: "OPT", 255: "ANY"]

@@ -63,6 +63,7 @@ public struct DNSName: Sendable, Hashable, CustomStringConvertible {
         labels.map { String(decoding: $0.map(Self.lowercase), as: UTF8.self) }
     }
 
+    /// Case-insensitive comparison of the labels (ASCII letters only), as RFC 4343 requires.
     public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
         lhs.labels.count == rhs.labels.count
             && zip(lhs.labels, rhs.labels).allSatisfy { left, right in
@@ -70,6 +71,7 @@ public struct DNSName: Sendable, Hashable, CustomStringConvertible {
             }
     }
 
+    /// Hashes the lower-cased labels, consistent with the case-insensitive `==`.
     public func hash(into hasher: inout Hasher) {
         for label in labels {
             hasher.combine(label.count)

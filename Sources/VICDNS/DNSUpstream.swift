@@ -13,6 +13,7 @@ public struct DNSUpstream: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
+    /// "address:port", for logs.
     public var description: String { "\(address):\(port)" }
 }
 

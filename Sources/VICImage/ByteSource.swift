@@ -12,6 +12,7 @@ public protocol ByteSource {
 public struct FileByteSource: ByteSource {
     let handle: FileHandle
 
+    /// Opens `path` for reading; `.notFound` when it cannot be opened.
     public init(path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw VICError(.notFound, "cannot open \(path)")
@@ -31,6 +32,7 @@ public struct BufferByteSource: ByteSource {
     var bytes: [UInt8]
     var offset = 0
 
+    /// A source that yields `bytes` and then ends.
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     public mutating func read(upTo count: Int) throws -> [UInt8] {
@@ -49,6 +51,7 @@ public final class GzipByteSource<Upstream: ByteSource>: ByteSource {
     var inputOffset = 0
     var finished = false
 
+    /// An inflater over `upstream`, accepting gzip or zlib headers; `.internal` if zlib cannot initialise.
     public init(_ upstream: Upstream) throws {
         self.upstream = upstream
         guard cvic_inflate_init(&stream) == Z_OK else { throw VICError(.internal, "zlib: cannot initialise") }
@@ -56,6 +59,7 @@ public final class GzipByteSource<Upstream: ByteSource>: ByteSource {
 
     deinit { inflateEnd(&stream) }
 
+    /// Up to `count` inflated bytes, empty at the end; throws `.invalidArgument` for corrupt or truncated data.
     public func read(upTo count: Int) throws -> [UInt8] {
         var output = [UInt8](repeating: 0, count: max(count, 1))
         var produced = 0

@@ -9,10 +9,12 @@ public struct LayerSource: Codable, Sendable, Equatable {
     public var diffID: String
     /// The blob holding the tar (equal to `diffID` when stored uncompressed).
     public var blob: String
+    /// The blob's media type; a "gzip" suffix means it is compressed.
     public var mediaType: String
     /// Bytes of the uncompressed tar.
     public var size: Int64
 
+    /// A source as recorded when the layer is unpacked or located again.
     public init(diffID: String, blob: String, mediaType: String, size: Int64) {
         self.diffID = diffID
         self.blob = blob

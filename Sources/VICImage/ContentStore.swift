@@ -7,12 +7,17 @@ import VICSystem
 public struct ImageRecord: Codable, Sendable, Equatable {
     /// "sha256:<hex>" of the configuration blob.
     public var id: String
+    /// Familiar names pointing at the image ("busybox:latest"); a tag is on one image at most.
     public var repoTags: [String]
+    /// "repository@sha256:<manifest digest>" for each pull; the manifest blobs stay in the store.
     public var repoDigests: [String]
     /// Uncompressed layer digests, bottom first.
     public var diffIDs: [String]
+    /// Bytes of the layers as pulled or loaded (compressed sizes for a pull).
     public var size: Int64
+    /// The image's creation time from its configuration.
     public var created: Date
+    /// The decoded configuration blob.
     public var configuration: ImageConfiguration
 }
 
@@ -20,8 +25,11 @@ public struct ImageRecord: Codable, Sendable, Equatable {
 /// Every write lands in a temporary name and is renamed into place once verified, so a pull that
 /// fails part-way leaves nothing half-stored.
 public struct ContentStore: Sendable {
+    /// The store's directory (the VCH's image store).
     public let root: String
 
+    /// Opens the store, creating `blobs/sha256`, `layers`, `layerinfo`, `images` and `tmp` under
+    /// `root` with mode 0700 where missing. Needs write access to `root`.
     public init(root: String) throws {
         self.root = root
         for directory in ["blobs/sha256", "layers", "layerinfo", "images", "tmp"] {
@@ -29,11 +37,15 @@ public struct ContentStore: Sendable {
         }
     }
 
+    /// Where the blob with `digest` ("sha256:<hex>" or bare hex) is, whether or not it exists.
     public func blobPath(_ digest: String) -> String { "\(root)/blobs/sha256/\(ContentStore.hex(digest))" }
+    /// The directory the layer with `diffID` is unpacked into, used as an overlayfs lower layer.
     public func layerPath(_ diffID: String) -> String { "\(root)/layers/\(ContentStore.hex(diffID))" }
     func recordPath(_ id: String) -> String { "\(root)/images/\(ContentStore.hex(id)).json" }
 
+    /// Whether the blob is stored; blobs are only ever renamed in once verified.
     public func hasBlob(_ digest: String) -> Bool { FileManager.default.fileExists(atPath: blobPath(digest)) }
+    /// Whether the layer is unpacked; layers are only ever renamed in once complete.
     public func hasLayer(_ diffID: String) -> Bool { FileManager.default.fileExists(atPath: layerPath(diffID)) }
 
     /// A fresh temporary path inside the store (same file system, so renames are atomic).
@@ -49,12 +61,14 @@ public struct ContentStore: Sendable {
         guard rename(temporary, blobPath(digest)) == 0 else { throw errnoError("store blob \(digest)") }
     }
 
+    /// Stores `data` under its SHA-256 digest (atomically, mode 0600) unless already there, and returns the digest.
     public func writeBlob(_ data: Data) throws -> String {
         let digest = ContentStore.digest(of: data)
         if !hasBlob(digest) { try AtomicFile.write(data, to: blobPath(digest), mode: 0o600) }
         return digest
     }
 
+    /// The whole blob; `.notFound` when it is not stored.
     public func readBlob(_ digest: String) throws -> Data {
         guard let data = FileManager.default.contents(atPath: blobPath(digest)) else {
             throw VICError(.notFound, "blob \(digest) not found")
@@ -102,6 +116,7 @@ public struct ContentStore: Sendable {
         }
     }
 
+    /// Writes the image's record (`images/<hex>.json`) atomically, replacing any earlier one.
     public func saveRecord(_ record: ImageRecord) throws {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
@@ -109,8 +124,10 @@ public struct ContentStore: Sendable {
         try AtomicFile.write(try encoder.encode(record), to: recordPath(record.id), mode: 0o600)
     }
 
+    /// Deletes the image's record; blobs and layers are left to the caller. Missing is not an error.
     public func removeRecord(_ id: String) { unlink(recordPath(id)) }
 
+    /// Every stored image record, newest first; unreadable records are skipped.
     public func records() -> [ImageRecord] {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -132,14 +149,17 @@ public struct ContentStore: Sendable {
         return source.digest
     }
 
+    /// The hex part of a "sha256:<hex>" digest; other text is returned unchanged.
     public static func hex(_ digest: String) -> String {
         digest.hasPrefix("sha256:") ? String(digest.dropFirst(7)) : digest
     }
 
+    /// "sha256:<hex>" of `data`.
     public static func digest(of data: Data) -> String {
         "sha256:" + SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// "sha256:<hex>" of the file's contents, read in chunks; `.notFound` when it cannot be opened.
     public static func sha256(ofFile path: String) throws -> String {
         try drain(HashingByteSource(try FileByteSource(path: path)))
     }

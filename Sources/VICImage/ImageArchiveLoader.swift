@@ -4,7 +4,9 @@ import VICSystem
 
 /// An image that `docker load` stored: its ID and the tags it now carries from the archive.
 public struct LoadedImage: Sendable, Equatable {
+    /// The image ID, "sha256:<hex>" of its configuration.
     public var id: String
+    /// The tags moved onto it from the archive ("busybox:latest"); empty for an untagged image.
     public var tags: [String]
 }
 

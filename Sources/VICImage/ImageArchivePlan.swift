@@ -7,6 +7,7 @@ import VICCore
 public struct ImageArchivePlan: Sendable {
     /// One file or directory of the archive.
     public struct Member: Sendable, Equatable {
+        /// Where a member's bytes come from.
         public enum Contents: Sendable, Equatable {
             case directory
             case bytes([UInt8])
@@ -14,22 +15,29 @@ public struct ImageArchivePlan: Sendable {
             case layer(LayerSource)
         }
 
+        /// The path inside the archive; directories end in "/".
         public var path: String
+        /// The member's size in bytes as written in its tar header; 0 for a directory.
         public var size: Int64
+        /// The member's bytes, or where to read them from.
         public var contents: Contents
     }
 
     /// An image to save, with the tags (familiar form, "busybox:latest") to name it by.
     public struct Selection: Sendable, Equatable {
+        /// The stored image to save.
         public var image: ImageRecord
+        /// The names to save it under; empty saves it untagged.
         public var tags: [String]
 
+        /// A selection; tags must parse as image references or planning throws.
         public init(image: ImageRecord, tags: [String]) {
             self.image = image
             self.tags = tags
         }
     }
 
+    /// Every archive member in write order: directories, layers, configs, manifests, then the documents.
     public let members: [Member]
     let store: ContentStore
 

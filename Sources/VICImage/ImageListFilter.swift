@@ -6,6 +6,7 @@ import VICCore
 /// `before`, `since` (images created before or after a given image) and `until` (a time).
 /// Values of one filter are alternatives, except `label` where all must hold.
 public struct ImageListFilter: Sendable {
+    /// The filter names `docker images` may send; any other is refused with `.invalidArgument`.
     public static let acceptedKeys: Set<String> = ["before", "dangling", "label", "reference", "since", "until"]
 
     var references: [String] = []
@@ -89,6 +90,7 @@ public struct ImageListFilter: Sendable {
 /// Go's `path.Match`: `*` any run of characters other than `/`, `?` one such character,
 /// `[…]` a class (with ranges and `^` negation), `\` escapes.
 public enum Glob {
+    /// Whether `pattern` matches the whole of `text`; a malformed pattern matches nothing.
     public static func matches(_ pattern: String, _ text: String) -> Bool {
         match(Array(pattern), 0, Array(text), 0)
     }

@@ -13,12 +13,16 @@ public enum PullEvent: Sendable, Equatable {
 /// schema 2, OCI manifest or index, choosing linux/<arch>), configuration, then each layer once,
 /// verified by digest and unpacked.
 public struct ImagePuller: Sendable {
+    /// The registry API client, shared with the VCH's other pulls.
     public let client: RegistryClient
+    /// Where manifests, blobs, layers and records are written.
     public let store: ContentStore
     /// Mirrors for docker.io, tried in order before Docker Hub itself.
     public let mirrors: [String]
+    /// The CPU architecture to pick from an index, Go's name ("amd64").
     public let architecture: String
 
+    /// A puller; trailing slashes are dropped from `mirrors`. Nothing is fetched until `pull`.
     public init(client: RegistryClient, store: ContentStore, mirrors: [String], architecture: String) {
         self.client = client
         self.store = store

@@ -3,12 +3,14 @@ import VICCore
 /// A parsed image reference, normalised as Docker does: `busybox` is
 /// `docker.io/library/busybox:latest`.
 public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
+    /// Docker Hub's domain, assumed when a reference names none.
     public static let defaultDomain = "docker.io"
 
     /// The registry host, with port if any ("docker.io", "10.0.0.9:5000").
     public var domain: String
     /// The repository path inside the registry ("library/busybox").
     public var path: String
+    /// The tag as written; nil when none was given ("latest" is then implied unless pinned by digest).
     public var tag: String?
     /// "sha256:<64 hex>" when pinned by digest.
     public var digest: String?
@@ -69,6 +71,7 @@ public struct ImageReference: Hashable, Sendable, CustomStringConvertible {
     /// The tag or digest to ask the registry for.
     public var manifestReference: String { digest ?? tag ?? "latest" }
 
+    /// The familiar form: "busybox:latest", "10.0.0.9:5000/app@sha256:…".
     public var description: String {
         var text = familiarRepository
         if let tag { text += ":\(tag)" }

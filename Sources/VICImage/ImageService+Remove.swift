@@ -3,9 +3,12 @@ import VICCore
 
 /// A container that uses an image, as `docker rmi` needs to know it.
 public struct ImageUser: Sendable, Equatable {
+    /// The container's full ID.
     public var containerID: String
+    /// Whether it is running: a running user blocks deletion even when forced.
     public var isRunning: Bool
 
+    /// A user of an image, as the port layer reports it.
     public init(containerID: String, isRunning: Bool) {
         self.containerID = containerID
         self.isRunning = isRunning
@@ -14,9 +17,12 @@ public struct ImageUser: Sendable, Equatable {
 
 /// One line of `docker rmi`'s answer.
 public struct ImageRemoval: Sendable, Equatable {
+    /// A tag or digest reference that was removed ("busybox:latest").
     public var untagged: String?
+    /// An image ID that was deleted, with its record and unused data.
     public var deleted: String?
 
+    /// A line; exactly one of `untagged` and `deleted` is normally set.
     public init(untagged: String? = nil, deleted: String? = nil) {
         self.untagged = untagged
         self.deleted = deleted

@@ -4,11 +4,13 @@ import VICCore
 /// The VCH's images: pulls, lookups by reference or ID, tags and removal. One actor serialises
 /// changes to the content store.
 public actor ImageService {
+    /// The VCH's content store; readable without the actor.
     public let store: ContentStore
     let puller: ImagePuller
     /// The architecture of the VCH's containers: for imported images and OCI indexes.
     public let architecture: String
 
+    /// Starts the service and deletes leftovers of interrupted pulls from the store's `tmp`.
     public init(store: ContentStore, client: RegistryClient, mirrors: [String], architecture: String) {
         self.store = store
         self.architecture = architecture
@@ -16,10 +18,14 @@ public actor ImageService {
         store.sweepTemporaries()
     }
 
+    /// Pulls `reference` into the store (see `ImagePuller.pull`): writes verified blobs, unpacked
+    /// layers (root needed) and the image record, moving the tag onto it. `isNew` is false when the
+    /// image was already stored under that tag. Needs network access to the registry or a mirror.
     public func pull(_ reference: ImageReference, report: @Sendable (PullEvent) -> Void) async throws -> (ImageRecord, isNew: Bool) {
         try await puller.pull(reference, report: report)
     }
 
+    /// Every stored image, newest first.
     public func list() -> [ImageRecord] { store.records() }
 
     /// A `docker images` filter whose `before` and `since` images are resolved now.
@@ -55,6 +61,9 @@ public actor ImageService {
         }
     }
 
+    /// `docker tag`: adds the familiar `target` tag ("latest" if none) to the image `source`
+    /// resolves to, taking it off any other image. Rewrites the affected records; `.notFound`
+    /// for an unknown source, `.invalidArgument` for a bad target.
     public func tag(_ source: String, as target: String) throws {
         var image = try resolve(source)
         let reference = try ImageReference(parsing: target)

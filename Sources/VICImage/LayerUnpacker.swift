@@ -11,16 +11,26 @@ import VICSystem
 /// whose parent inside the layer is a symbolic link. Privilege: root (devices, ownership, the
 /// trusted.* attribute).
 public struct LayerUnpacker {
+    /// The directory the layer is unpacked into; it should start empty.
     public let root: String
 
+    /// An unpacker for `root`; nothing is touched until `unpack(_:)`.
     public init(root: String) { self.root = root }
 
+    /// Counts of what one `unpack(_:)` wrote.
     public struct Summary: Sendable, Equatable {
+        /// Entries processed, whiteouts included.
         public var entries = 0
+        /// Bytes of regular-file contents written.
         public var bytes = 0
+        /// Whiteouts and opaque markers turned into overlayfs form.
         public var whiteouts = 0
     }
 
+    /// Unpacks every entry of the tar `source` under `root`, replacing what earlier entries wrote,
+    /// and applies ownership, modes, xattrs and times (directories last). Throws `.invalidArgument`
+    /// for an entry that would escape `root` and `.internal` for a failed syscall, leaving a partial
+    /// tree for the caller to discard. Needs root (mknod, chown, `trusted.*` xattrs).
     public func unpack<Source: ByteSource>(_ source: Source) throws -> Summary {
         var reader = TarReader(source)
         var summary = Summary()
@@ -168,8 +178,10 @@ public final class HashingByteSource<Upstream: ByteSource>: ByteSource {
     public private(set) var hasher = SHA256()
     public private(set) var count = 0
 
+    /// Wraps `upstream`; the digest covers only what is read through this source.
     public init(_ upstream: Upstream) { self.upstream = upstream }
 
+    /// Reads from the upstream source and adds the bytes to the hash and the count.
     public func read(upTo count: Int) throws -> [UInt8] {
         let bytes = try upstream.read(upTo: count)
         hasher.update(data: bytes)

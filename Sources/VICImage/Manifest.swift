@@ -2,14 +2,23 @@ import VICCore
 
 /// Media types vic reads from registries.
 public enum MediaType {
+    /// Docker v2 schema 2 image manifest.
     public static let dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
+    /// Docker manifest list (one manifest per platform).
     public static let dockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json"
+    /// OCI image manifest.
     public static let ociManifest = "application/vnd.oci.image.manifest.v1+json"
+    /// OCI image index (one manifest per platform).
     public static let ociIndex = "application/vnd.oci.image.index.v1+json"
+    /// A gzipped layer tar in a Docker manifest.
     public static let dockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+    /// A gzipped layer tar in an OCI manifest.
     public static let ociLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip"
+    /// An uncompressed layer tar (OCI); what `docker save` writes.
     public static let ociLayer = "application/vnd.oci.image.layer.v1.tar"
+    /// A Docker image configuration.
     public static let dockerConfig = "application/vnd.docker.container.image.v1+json"
+    /// An OCI image configuration.
     public static let ociConfig = "application/vnd.oci.image.config.v1+json"
 
     /// What to send in `Accept` when fetching a manifest.
@@ -18,11 +27,16 @@ public enum MediaType {
 
 /// A content descriptor: what a manifest says about a blob.
 public struct Descriptor: Codable, Sendable, Equatable {
+    /// The blob's media type, one of `MediaType`'s or another the registry sends.
     public var mediaType: String
+    /// "sha256:<hex>" of the blob's bytes; the blob is verified against it.
     public var digest: String
+    /// The blob's size in bytes.
     public var size: Int64
+    /// The platform of a manifest in an index; nil elsewhere.
     public var platform: Platform?
 
+    /// A descriptor; `platform` is only for index entries.
     public init(mediaType: String, digest: String, size: Int64, platform: Platform? = nil) {
         self.mediaType = mediaType
         self.digest = digest
@@ -30,25 +44,36 @@ public struct Descriptor: Codable, Sendable, Equatable {
         self.platform = platform
     }
 
+    /// The OS, CPU architecture and variant an index entry is built for.
     public struct Platform: Codable, Sendable, Equatable {
+        /// Go's name: "amd64", "arm64".
         public var architecture: String
+        /// "linux", "windows".
         public var os: String
+        /// The CPU variant ("v8"), if any.
         public var variant: String?
     }
 }
 
 /// An image manifest (Docker v2 schema 2 or OCI): one config and its layers, bottom first.
 public struct ImageManifest: Codable, Sendable, Equatable {
+    /// Always 2 for the formats vic reads and writes.
     public var schemaVersion: Int
+    /// The manifest's own media type, when it states one (OCI makes it optional).
     public var mediaType: String?
+    /// The image configuration blob; its digest is the image ID.
     public var config: Descriptor
+    /// The layer blobs, bottom first.
     public var layers: [Descriptor]
 }
 
 /// A manifest list or OCI index: one manifest per platform.
 public struct ImageIndex: Codable, Sendable, Equatable {
+    /// Always 2 for the formats vic reads and writes.
     public var schemaVersion: Int
+    /// The index's own media type, when it states one.
     public var mediaType: String?
+    /// One manifest descriptor per platform.
     public var manifests: [Descriptor]
 
     /// The manifest for `os`/`architecture` (linux/amd64 by default), preferring no variant or v8.
@@ -60,37 +85,63 @@ public struct ImageIndex: Codable, Sendable, Equatable {
 
 /// The parts of an image configuration vic uses.
 public struct ImageConfiguration: Codable, Sendable, Equatable {
+    /// The CPU architecture the image is built for, Go's name.
     public var architecture: String?
+    /// The OS the image is built for.
     public var os: String?
+    /// The creation time as RFC 3339 text.
     public var created: String?
+    /// The image's author, if recorded.
     public var author: String?
+    /// The defaults a container of this image runs with.
     public var config: RunConfig?
+    /// The layers' uncompressed digests.
     public var rootfs: RootFS
+    /// One entry per build step, for `docker history`.
     public var history: [History]?
 
+    /// The image's container defaults, with Docker's PascalCase keys.
     public struct RunConfig: Codable, Sendable, Equatable {
+        /// `user[:group]` to run as.
         public var User: String?
+        /// `KEY=value` environment entries.
         public var Env: [String]?
+        /// The argv prefix.
         public var Entrypoint: [String]?
+        /// The default arguments after the entrypoint.
         public var Cmd: [String]?
+        /// The initial working directory.
         public var WorkingDir: String?
+        /// "port/proto" keys, as a set.
         public var ExposedPorts: [String: Empty]?
+        /// Volume mount points, as a set.
         public var Volumes: [String: Empty]?
+        /// Image labels.
         public var Labels: [String: String]?
+        /// The signal `docker stop` sends first.
         public var StopSignal: String?
     }
 
+    /// The `{}` value of Go's JSON-encoded sets.
     public struct Empty: Codable, Sendable, Equatable {}
 
+    /// The image's filesystem: its layer diff IDs, bottom first.
     public struct RootFS: Codable, Sendable, Equatable {
+        /// Always "layers".
         public var type: String
+        /// "sha256:<hex>" of each uncompressed layer tar, bottom first.
         public var diff_ids: [String]
     }
 
+    /// One build step.
     public struct History: Codable, Sendable, Equatable {
+        /// When the step ran, RFC 3339.
         public var created: String?
+        /// The command of the step.
         public var created_by: String?
+        /// True when the step added no layer.
         public var empty_layer: Bool?
+        /// A free-text comment.
         public var comment: String?
     }
 }

@@ -8,8 +8,10 @@ import VICCore
 public struct RegistryRepository: Sendable, Hashable, CustomStringConvertible {
     /// "https://registry-1.docker.io" or a mirror's URL, without a trailing slash.
     public var baseURL: String
+    /// The repository path in the registry ("library/busybox").
     public var path: String
 
+    /// "baseURL/path", for logs and errors.
     public var description: String { "\(baseURL)/\(path)" }
 }
 
@@ -29,6 +31,7 @@ public actor RegistryClient {
         insecure = Set(insecureRegistries)
     }
 
+    /// Shuts down the HTTP client; call once, after the last request. Errors are ignored.
     public func shutdown() async {
         try? await http.shutdown()
     }

@@ -2,19 +2,30 @@ import VICCore
 
 /// One entry of a tar archive, with PAX and GNU long names already applied.
 public struct TarEntry: Sendable, Equatable {
+    /// The entry types vic unpacks (ustar types 0-7; 7 is read as a regular file).
     public enum Kind: Sendable, Equatable {
         case file, hardLink, symbolicLink, characterDevice, blockDevice, directory, fifo
     }
 
+    /// The path as stored, from PAX `path` or a GNU long name when present; no trailing "/".
     public var path: String
+    /// What the entry is.
     public var kind: Kind
+    /// Permission bits, including setuid, setgid and sticky.
     public var mode: UInt32
+    /// The owner's numeric ID (PAX `uid` wins over the header).
     public var uid: Int
+    /// The group's numeric ID (PAX `gid` wins over the header).
     public var gid: Int
+    /// Bytes of contents; 0 for anything but a regular file.
     public var size: Int
+    /// Seconds since the Unix epoch, whole.
     public var modificationTime: Int
+    /// The target of a symbolic or hard link; empty otherwise.
     public var linkTarget: String
+    /// A device node's major number.
     public var deviceMajor: UInt32
+    /// A device node's minor number.
     public var deviceMinor: UInt32
     /// PAX extended attributes (`SCHILY.xattr.*`), name → value.
     public var xattrs: [String: [UInt8]]
@@ -29,6 +40,7 @@ public struct TarReader<Source: ByteSource> {
     var remaining = 0
     var padding = 0
 
+    /// A reader at the start of `source`; nothing is read until `next()`.
     public init(_ source: Source) { self.source = source }
 
     /// The next entry, or nil at the end of the archive.

@@ -4,7 +4,9 @@ import VICCore
 /// all-ones, gateway or DNS addresses. An address stays reserved until it is released (at
 /// container removal), so a stopped container keeps it.
 public struct AddressPool: Sendable, Equatable {
+    /// The network's subnet; every handed-out address lies in it.
     public let subnet: IPv4Network
+    /// Where addresses come from: the given ranges, or the whole subnet. Never empty.
     public let ranges: [IPv4Range]
     public private(set) var reserved: Set<IPv4Address>
 

@@ -16,7 +16,10 @@ public protocol BridgeGatewayControl: Sendable {
 
 /// No appliance: for port layers in tests.
 public struct NoBridgeGateways: BridgeGatewayControl {
+    /// A control that changes nothing.
     public init() {}
+    /// Does nothing and never throws.
     public func addGateway(for scope: NetworkScope) async throws {}
+    /// Does nothing and never throws.
     public func removeGateway(for scope: NetworkScope) async throws {}
 }

@@ -54,6 +54,9 @@ public actor ContainerManager {
         var continuation: CheckedContinuation<Int32, any Error>
     }
 
+    /// Opens the port layer: creates `root` (mode 0700) if missing and loads the user networks from
+    /// `networks.json` beside it. `scopes` are the builtin ones; the optional seams default to
+    /// no-ops (tests). Containers are not read until `load()`.
     public init(root: String, scopes: [NetworkScope], images: ImageService, runtime: any OCIRuntime,
                 shimPath: String, networking: ContainerNetworking, firewall: any NetworkFirewall = NoFirewall(),
                 ports: PortAllocator? = nil, bridgeGateways: any BridgeGatewayControl = NoBridgeGateways(),
@@ -74,6 +77,7 @@ public actor ContainerManager {
         for scope in try networkStore.load() where self.scopes[scope.name] == nil { self.scopes[scope.name] = scope }
     }
 
+    /// Every network scope, builtin and user, sorted by name.
     public var networkScopes: [NetworkScope] { scopes.values.sorted { $0.name < $1.name } }
 
     func directory(_ id: String) -> String { "\(root)/\(Identifier.short(id))" }
@@ -93,10 +97,13 @@ public actor ContainerManager {
         throw VICError(.notFound, "No such container: \(reference)")
     }
 
+    /// Every container record, newest first.
     public func list() -> [ContainerRecord] { records.values.sorted { $0.created > $1.created } }
 
+    /// The file the container's shim writes its output log to; throws like `record(_:)`.
     public func logPath(_ reference: String) throws -> String { shim(try record(reference).id).logPath }
 
+    /// Whether any container, running or not, was created from `imageID`.
     public func isImageInUse(_ imageID: String) -> Bool { records.values.contains { $0.imageID == imageID } }
 
     // MARK: persistence
@@ -159,6 +166,10 @@ public actor ContainerManager {
 
     // MARK: create
 
+    /// `docker create`: validates or generates the name, resolves the image from the local store,
+    /// merges its config with the request, checks port bindings, reserves an address on each
+    /// network and persists `record.json`, then emits a `create` event. Starts nothing and changes
+    /// no namespace; throws `.conflict` for a name in use, `.notFound` for an unknown image or network.
     public func create(_ request: ContainerRequest) async throws -> ContainerRecord {
         let name: String
         if let requested = request.name, !requested.isEmpty {

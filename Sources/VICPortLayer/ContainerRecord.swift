@@ -3,18 +3,28 @@ import VICCore
 
 /// Everything vic keeps about one container, persisted as JSON in its directory.
 public struct ContainerRecord: Codable, Sendable, Equatable {
+    /// The 64-hex container ID; also the name of its directory and runtime container.
     public var id: String
+    /// The unique name, without Docker's leading "/".
     public var name: String
+    /// When `docker create` made it.
     public var created: Date
     /// The image as the user named it ("busybox") and its ID ("sha256:…").
     public var imageName: String
+    /// The resolved image's ID, "sha256:…"; `docker rmi` checks it before deleting an image.
     public var imageID: String
+    /// The process settings, with the image's defaults already merged in.
     public var config: ContainerConfig
+    /// The host-side settings as requested (`HostConfig`).
     public var host: HostSettings
+    /// The networks joined, primary first; each keeps its address reserved until removal.
     public var endpoints: [Endpoint]
+    /// The lifecycle state, changed only through `ContainerState`'s event methods.
     public var state: ContainerState
+    /// How many times the restart policy has restarted it; starts at 0.
     public var restartCount: Int
 
+    /// A record in the created state with no restarts; nothing is persisted here.
     public init(id: String, name: String, created: Date, imageName: String, imageID: String,
                 config: ContainerConfig, host: HostSettings, endpoints: [Endpoint]) {
         self.id = id
@@ -29,27 +39,44 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
         self.restartCount = 0
     }
 
+    /// The first 12 hex digits of `id`, as `docker ps` shows.
     public var shortID: String { Identifier.short(id) }
 }
 
 /// What runs: the process, its environment and stdio.
 public struct ContainerConfig: Codable, Sendable, Equatable {
+    /// The container's hostname; the short ID unless the user gave one.
     public var hostname: String
+    /// `user[:group]` (names or IDs) to run as; empty means root.
     public var user: String
+    /// `KEY=value` entries: the image's, overridden by the user's, always with a PATH.
     public var env: [String]
+    /// The argv prefix; the user's `--entrypoint`, else the image's.
     public var entrypoint: [String]
+    /// The arguments after the entrypoint; the user's, else the image's unless the entrypoint was overridden.
     public var cmd: [String]
+    /// The initial working directory; empty means the runtime's default (/).
     public var workingDir: String
+    /// `-t`: the process gets a pseudo-terminal; stdout and stderr are then one stream.
     public var tty: Bool
+    /// `-i`: stdin is kept open for attached clients.
     public var openStdin: Bool
+    /// Stdin closes after the first attached client detaches.
     public var stdinOnce: Bool
+    /// Whether `docker start -a`/`run` attaches stdin.
     public var attachStdin: Bool
+    /// Whether `docker start -a`/`run` attaches stdout.
     public var attachStdout: Bool
+    /// Whether `docker start -a`/`run` attaches stderr.
     public var attachStderr: Bool
+    /// The image's labels, overridden key by key by the user's.
     public var labels: [String: String]
+    /// Ports as "port/proto" ("80/tcp"): the image's and the user's, sorted; what `-P` publishes.
     public var exposedPorts: [String]
+    /// The signal `docker stop` sends first; nil means SIGTERM.
     public var stopSignal: String?
 
+    /// Stores the settings as given; merging with the image is the caller's job.
     public init(hostname: String, user: String, env: [String], entrypoint: [String], cmd: [String],
                 workingDir: String, tty: Bool, openStdin: Bool, stdinOnce: Bool, attachStdin: Bool,
                 attachStdout: Bool, attachStderr: Bool, labels: [String: String], exposedPorts: [String],
@@ -77,10 +104,15 @@ public struct ContainerConfig: Codable, Sendable, Equatable {
 
 /// Docker's HostConfig, the parts vic honours.
 public struct HostSettings: Codable, Sendable, Equatable {
+    /// `--rm`: the container is removed once it exits.
     public var autoRemove: Bool
+    /// `--restart`.
     public var restartPolicy: RestartPolicy
+    /// `-m`: the memory limit in bytes; nil means unlimited.
     public var memoryBytes: Int64?
+    /// `--cpus` in billionths of a CPU; nil means unlimited.
     public var nanoCPUs: Int64?
+    /// `--net`: "default"/"bridge", "none", or a network name or ID.
     public var networkMode: String
     /// `-p`: what the user asked to publish. Host ports are chosen at start (`PublishedPort`).
     public var portBindings: [PortBinding]
@@ -89,10 +121,14 @@ public struct HostSettings: Codable, Sendable, Equatable {
     /// `--dns`, `--dns-search`, `--add-host` (`name:ip`) and `--link` (`target:alias`) on the
     /// default bridge.
     public var dns: [String]
+    /// `--dns-search` domains.
     public var dnsSearch: [String]
+    /// `--add-host` entries as "name:ip".
     public var extraHosts: [String]
+    /// `--link` entries as "target:alias", honoured on the default bridge.
     public var links: [String]
 
+    /// Host settings; the optional features default to off or empty.
     public init(autoRemove: Bool, restartPolicy: RestartPolicy, memoryBytes: Int64?, nanoCPUs: Int64?,
                 networkMode: String, portBindings: [PortBinding] = [], publishAllPorts: Bool = false,
                 dns: [String] = [], dnsSearch: [String] = [], extraHosts: [String] = [], links: [String] = []) {
@@ -128,10 +164,14 @@ public struct HostSettings: Codable, Sendable, Equatable {
 
 /// `--restart no | on-failure[:N] | always | unless-stopped`.
 public struct RestartPolicy: Codable, Sendable, Equatable {
+    /// The policy, with Docker's spelling as raw value.
     public enum Name: String, Codable, Sendable { case no, onFailure = "on-failure", always, unlessStopped = "unless-stopped" }
+    /// Which policy applies.
     public var name: Name
+    /// `on-failure:N`: at most N restarts; 0 means no limit. Ignored by other policies.
     public var maximumRetryCount: Int
 
+    /// A policy; `maximumRetryCount` matters only for `.onFailure`.
     public init(name: Name, maximumRetryCount: Int = 0) {
         self.name = name
         self.maximumRetryCount = maximumRetryCount
@@ -151,17 +191,24 @@ public struct RestartPolicy: Codable, Sendable, Equatable {
 
 /// A container's membership of one network: its address stays reserved until removal.
 public struct Endpoint: Codable, Sendable, Equatable {
+    /// The network's name.
     public var network: String
+    /// The network's 64-hex ID.
     public var networkID: String
+    /// The container's address with its subnet prefix.
     public var address: IPv4Interface
+    /// The network's gateway; nil on a DHCP network until the container gets a lease.
     public var gateway: IPv4Address?
+    /// The NIC's MAC address, "aa:bb:cc:dd:ee:ff".
     public var macAddress: String
+    /// The resolvers for this network: the network's, else its gateway (or the DHCP lease's).
     public var dnsServers: [IPv4Address]
     /// `--network-alias`: names other members of the network resolve to this endpoint.
     public var aliases: [String]
     /// `--link target:alias` on this network: visible to this container only.
     public var links: [String]
 
+    /// An endpoint; `aliases` and `links` default to none.
     public init(network: String, networkID: String, address: IPv4Interface, gateway: IPv4Address?,
                 macAddress: String, dnsServers: [IPv4Address], aliases: [String] = [], links: [String] = []) {
         self.network = network

@@ -4,21 +4,29 @@ import VICCore
 /// A container's lifecycle, as a pure state machine: each event returns the new state or throws
 /// `.invalidState`, and never performs effects itself.
 public struct ContainerState: Codable, Sendable, Equatable {
+    /// Docker's state names; `restarting` counts as running.
     public enum Status: String, Codable, Sendable {
         case created, running, exited, removing, restarting
     }
 
+    /// Where the container is in its lifecycle.
     public var status: Status = .created
+    /// The container's init process as vchd sees it, while running; 0 otherwise.
     public var pid: Int32 = 0
+    /// The last exit status; 128 after a failed start.
     public var exitCode: Int = 0
+    /// The last successful start; nil if never started.
     public var startedAt: Date?
+    /// The last exit or failed start; nil if neither happened.
     public var finishedAt: Date?
+    /// Why the last start failed; cleared by a successful start.
     public var error: String = ""
     /// True once the user stopped or killed it: restart policies other than `always` hold off.
     public var stoppedByUser = false
     /// The ports published while it runs; empty when it is not running.
     public var published: [PublishedPort] = []
 
+    /// The state of a freshly created container.
     public init() {}
 
     /// Records written before a field existed decode with its default.
@@ -34,6 +42,7 @@ public struct ContainerState: Codable, Sendable, Equatable {
         published = try values.decodeIfPresent([PublishedPort].self, forKey: .published) ?? []
     }
 
+    /// Whether a process is (or is about to be again) running: `running` or `restarting`.
     public var isRunning: Bool { status == .running || status == .restarting }
 
     /// `start` is allowed from created or exited.

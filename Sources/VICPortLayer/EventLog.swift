@@ -16,6 +16,7 @@ public struct EventRecord: Sendable, Equatable {
     /// Nanoseconds since the Unix epoch.
     public var timeNano: Int64
 
+    /// An event stamped with the wall clock unless `timeNano` is given.
     public init(type: String, action: String, actorID: String, attributes: [String: String], timeNano: Int64 = EventRecord.now()) {
         self.type = type
         self.action = action
@@ -48,6 +49,7 @@ public final class EventLog: Sendable {
     public let capacity: Int
     private let state = Mutex(State())
 
+    /// An empty log keeping the last `capacity` events; should be positive.
     public init(capacity: Int = 1024) {
         self.capacity = capacity
     }

@@ -3,16 +3,24 @@ import VICCore
 
 /// `docker network create` as the port layer takes it, already decoded from Docker's JSON.
 public struct NetworkRequest: Sendable, Hashable {
+    /// The new network's name; must match `[a-zA-Z0-9][a-zA-Z0-9_.-]*` and be unused.
     public var name: String
     /// `-d`: empty or `bridge`; `external` and every other driver are refused.
     public var driver: String
+    /// `--subnet`; nil picks the first free block of the bridge range.
     public var subnet: IPv4Network?
+    /// `--gateway`; nil takes the subnet's first host address.
     public var gateway: IPv4Address?
+    /// `--ip-range`: where container addresses come from; must lie inside the subnet.
     public var ipRange: IPv4Range?
+    /// `--internal`: no traffic is forwarded to or NATed out of the public network.
     public var `internal`: Bool
+    /// `--label` entries, kept for filters and inspect.
     public var labels: [String: String]
+    /// `-o` driver options, kept and shown but not interpreted.
     public var options: [String: String]
 
+    /// A request with Docker's defaults: the bridge driver and no IPAM settings.
     public init(name: String, driver: String = "bridge", subnet: IPv4Network? = nil, gateway: IPv4Address? = nil,
                 ipRange: IPv4Range? = nil, internal: Bool = false, labels: [String: String] = [:],
                 options: [String: String] = [:]) {
@@ -47,6 +55,7 @@ public struct NetworkPlanner: Sendable {
     /// The bridge port group of the default bridge (user networks get their own bridges).
     public var portGroup: String
 
+    /// A planner for the VCH's bridge pool; pure, no state of its own.
     public init(bridgeRange: IPv4Network, width: Int, portGroup: String) {
         self.bridgeRange = bridgeRange
         self.width = width
@@ -55,6 +64,10 @@ public struct NetworkPlanner: Sendable {
 
     static let reservedNames: Set<String> = ["bridge", "default", "none", "host", "container"]
 
+    /// Validates `request` against `existing` and returns the scope to create, with its subnet,
+    /// gateway, bridge name, network number and a pool that excludes the gateway. Changes nothing.
+    /// Throws `.invalidArgument` for a bad name, driver, gateway or range, `.conflict` for a taken
+    /// name or an overlapping subnet, and `.unavailable` when the bridge range is full.
     public func plan(_ request: NetworkRequest, existing: [NetworkScope], id: String, created: Date) throws -> NetworkScope {
         let name = request.name
         guard !name.isEmpty else { throw VICError(.invalidArgument, "scope name must not be empty") }

@@ -5,19 +5,32 @@ import VICCore
 /// A Docker network as the port layer sees it: a bridge scope on the bridge port group, or an
 /// external scope (a container network) on its own port group.
 public struct NetworkScope: Sendable, Equatable {
+    /// `bridge`: NATed behind the appliance; `external`: a container network on its own port group.
     public enum Driver: String, Sendable, Codable { case bridge, external }
 
+    /// The Docker-visible name, unique among scopes.
     public var name: String
+    /// The 64-hex network ID, stable across vchd restarts.
     public var id: String
+    /// How members reach the world.
     public var driver: Driver
+    /// The Linux bridge in the host namespace that members' veths are enslaved to.
     public var portGroup: String
+    /// The members' subnet; nil for a DHCP container network.
     public var subnet: IPv4Network?
+    /// The members' default gateway: the appliance for bridge scopes; nil when unknown (DHCP).
     public var gateway: IPv4Address?
+    /// Where member addresses come from; empty means the whole subnet.
     public var ranges: [IPv4Range]
+    /// The resolvers given to members; bridge scopes use the gateway (vchd's DNS server).
     public var dnsServers: [IPv4Address]
+    /// Whether the VCH's configuration defines it (`bridge`, container networks); builtins cannot be removed.
     public var builtin: Bool
+    /// `--internal`: the appliance neither forwards nor NATs its traffic to the public network.
     public var `internal`: Bool
+    /// User labels from `docker network create --label`.
     public var labels: [String: String]
+    /// Creation time: the VCH's for builtins, whole seconds for user networks.
     public var created: Date
     /// IPAM; nil for a container network without a gateway, whose containers use DHCP.
     public var pool: AddressPool?
@@ -31,6 +44,7 @@ public struct NetworkScope: Sendable, Equatable {
     /// Driver options given at creation (`-o`); kept and shown, not interpreted.
     public var options: [String: String]
 
+    /// A scope as given; no pool or number consistency is checked here.
     public init(
         name: String, id: String, driver: Driver, portGroup: String, subnet: IPv4Network?, gateway: IPv4Address?,
         ranges: [IPv4Range] = [], dnsServers: [IPv4Address] = [], builtin: Bool, internal: Bool = false,

@@ -27,8 +27,10 @@ public struct NetworkStore: Sendable {
         var networks: [Stored]
     }
 
+    /// The `networks.json` file, replaced atomically with mode 0600 on every save.
     public let path: String
 
+    /// A store at `path`; nothing is read until `load()`.
     public init(path: String) { self.path = path }
 
     /// `networks.json` beside the containers directory `containersRoot`.

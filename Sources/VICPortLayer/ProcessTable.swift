@@ -5,9 +5,12 @@ import VICCore
 /// the header's columns are the titles, the last column takes the rest of each line, and thread
 /// lines (`-` as PID, from `ps m`) follow the process they belong to.
 public struct ProcessTable: Sendable, Equatable {
+    /// The column headers of `ps`, e.g. ["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"].
     public var titles: [String]
+    /// One row per process of the container, `titles.count` fields each.
     public var processes: [[String]]
 
+    /// A table as given; rows are not checked against the titles.
     public init(titles: [String], processes: [[String]]) {
         self.titles = titles
         self.processes = processes

@@ -5,7 +5,9 @@ import Foundation
 public struct ResourceSample: Sendable, Equatable {
     /// Traffic counters of one interface, from /proc/PID/net/dev.
     public struct InterfaceCounters: Sendable, Equatable {
+        /// Receive counters: bytes, packets, errors and drops.
         public var rxBytes: UInt64 = 0, rxPackets: UInt64 = 0, rxErrors: UInt64 = 0, rxDropped: UInt64 = 0
+        /// Transmit counters: bytes, packets, errors and drops.
         public var txBytes: UInt64 = 0, txPackets: UInt64 = 0, txErrors: UInt64 = 0, txDropped: UInt64 = 0
     }
 
@@ -13,24 +15,32 @@ public struct ResourceSample: Sendable, Equatable {
     public var timeNano: Int64 = 0
     /// CPU time of the container in nanoseconds: total, per CPU (v1 only), kernel and user.
     public var cpuTotal: UInt64 = 0
+    /// Per-CPU usage in nanoseconds (cgroup v1 `cpuacct.usage_percpu`); empty on v2.
     public var cpuPerCPU: [UInt64] = []
+    /// Kernel-mode CPU time in nanoseconds.
     public var cpuKernel: UInt64 = 0
+    /// User-mode CPU time in nanoseconds.
     public var cpuUser: UInt64 = 0
     /// CPU time of the whole host in nanoseconds (Docker's `system_cpu_usage`).
     public var systemCPU: UInt64 = 0
+    /// The host's CPUs counted in /proc/stat.
     public var onlineCPUs: Int = 0
+    /// Current memory use in bytes (v1 `memory.usage_in_bytes`, v2 `memory.current`).
     public var memoryUsage: UInt64 = 0
+    /// Peak memory use in bytes (v1 `memory.max_usage_in_bytes`, v2 `memory.peak`); 0 when unknown.
     public var memoryMaxUsage: UInt64 = 0
     /// The cgroup's limit, or the host's memory when it has none.
     public var memoryLimit: UInt64 = 0
     /// memory.stat, by key (v1 `total_inactive_file`, v2 `inactive_file`…).
     public var memoryStats: [String: UInt64] = [:]
+    /// Tasks in the container's cgroup (`pids.current`).
     public var pids: UInt64 = 0
     /// 0 when unlimited.
     public var pidsLimit: UInt64 = 0
     /// By interface name, loopback left out.
     public var networks: [String: InterfaceCounters] = [:]
 
+    /// An all-zero sample; `collect` fills it in.
     public init() {}
 
     /// Reads a sample for the process `pid` (the container's init) through `read`, which returns

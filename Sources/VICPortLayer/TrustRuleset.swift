@@ -18,7 +18,9 @@ import VICCore
 public struct TrustRuleset: Sendable, Equatable {
     /// One container-network NIC of the container.
     public struct Member: Sendable, Equatable {
+        /// The NIC's name inside the container.
         public var interface: String
+        /// The network's `--container-network-firewall` level.
         public var trust: TrustLevel
         /// The address came from DHCP: the lease must keep renewing.
         public var dynamic: Bool
@@ -27,6 +29,7 @@ public struct TrustRuleset: Sendable, Equatable {
         /// `-p` requests that apply to this NIC.
         public var ports: [PortBinding]
 
+        /// A member; not dynamic, no peers and no ports unless given.
         public init(interface: String, trust: TrustLevel, dynamic: Bool = false, peers: [IPv4Range] = [],
                     ports: [PortBinding] = []) {
             self.interface = interface
@@ -37,8 +40,10 @@ public struct TrustRuleset: Sendable, Equatable {
         }
     }
 
+    /// The container's container-network NICs; bridge NICs are never members.
     public var members: [Member]
 
+    /// A ruleset for `members`; rendering is pure.
     public init(members: [Member]) { self.members = members }
 
     /// Refuses `-p` requests a trust level cannot honour (VIC's messages).
@@ -61,6 +66,9 @@ public struct TrustRuleset: Sendable, Equatable {
         }
     }
 
+    /// The nft batch for the container's namespace: redirects in prerouting, per-NIC accepts then
+    /// a drop in input, and for `closed` a drop in output. `open` NICs get only their redirects.
+    /// Loading it needs CAP_NET_ADMIN in the container's network namespace.
     public func render() -> String {
         var input: [String] = []
         var output: [String] = []

@@ -9,9 +9,13 @@ import SystemPackage
 
 /// What a finished command printed, and how it ended.
 public struct CommandResult: Sendable {
+    /// The exit status, or 128 plus the signal number when the process was killed, as a shell reports it.
     public let status: Int32
+    /// Everything written to stdout, up to 4 MiB, decoded as UTF-8.
     public let standardOutput: String
+    /// Everything written to stderr, up to 4 MiB, decoded as UTF-8.
     public let standardError: String
+    /// Whether the command exited with status 0.
     public var succeeded: Bool { status == 0 }
 }
 

@@ -2,6 +2,7 @@
 /// default) and passes everything else through unchanged. Bytes that might begin the sequence
 /// are held back until the next byte decides; the sequence itself is never passed on. Pure.
 public struct EscapeSequenceFilter: Sendable {
+    /// The bytes that detach, e.g. [0x10, 0x11] for ctrl-p ctrl-q.
     public let sequence: [UInt8]
     private var matched = 0
 
@@ -10,6 +11,7 @@ public struct EscapeSequenceFilter: Sendable {
         self.sequence = sequence
     }
 
+    /// What to do after feeding a chunk: keep passing bytes on, or pass the last ones and detach.
     public enum Outcome: Equatable, Sendable {
         /// Pass these bytes on (maybe none yet).
         case pass([UInt8])

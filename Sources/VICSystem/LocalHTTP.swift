@@ -4,8 +4,11 @@ import VICCore
 /// A minimal HTTP/1.0 client over a Unix domain socket, for vic-machine to talk to `vchd`
 /// without any network path (the host may have no address on the VCH's networks).
 public enum LocalHTTP {
+    /// A response read to end of stream; headers are dropped.
     public struct Response: Sendable {
+        /// The HTTP status code from the status line.
         public let status: Int
+        /// Everything after the blank line ending the headers, decoded as UTF-8; empty when there is none.
         public let body: String
     }
 

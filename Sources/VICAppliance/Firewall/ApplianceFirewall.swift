@@ -11,11 +11,15 @@ public actor ApplianceFirewall: NetworkFirewall {
     let nft: String
     private var tail: Task<Void, any Error>?
 
+    /// A firewall for the VCH; `nft` is the nft binary's path. Nothing is loaded until `apply(_:)`.
     public init(configuration: VCHConfiguration, nft: String = "/usr/sbin/nft") {
         self.configuration = configuration
         self.nft = nft
     }
 
+    /// `NetworkFirewall.apply(_:)`: runs `nft -f -` with the rendered ruleset after any earlier
+    /// call has finished, replacing the `inet vic` table in the appliance namespace. Throws with
+    /// nft's stderr when the batch is refused; the previous table is then left in force.
     public func apply(_ state: FirewallState) async throws {
         let ruleset = ApplianceRuleset(configuration: configuration, state: state).render()
         let previous = tail

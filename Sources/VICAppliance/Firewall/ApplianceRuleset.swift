@@ -16,9 +16,12 @@ import VICPortLayer
 /// - postrouting (srcnat): bridge traffic leaving the public NIC is masqueraded; hairpin
 ///   connections are masqueraded so that replies come back through the appliance.
 public struct ApplianceRuleset: Sendable {
+    /// Gives the NIC names, the public address and the API port.
     public let configuration: VCHConfiguration
+    /// Gives the bridge scopes and the published ports.
     public let state: FirewallState
 
+    /// Captures the inputs; rendering is pure.
     public init(configuration: VCHConfiguration, state: FirewallState) {
         self.configuration = configuration
         self.state = state
@@ -39,6 +42,8 @@ public struct ApplianceRuleset: Sendable {
         state.bridgeScopes.filter { !$0.internal }.compactMap(\.subnet).sorted { $0.description < $1.description }
     }
 
+    /// The nft batch: creates then deletes `inet vic` (so the delete never fails) and declares it
+    /// anew with its four chains. Deterministic: rules are sorted.
     public func render() -> String {
         var lines = ["table inet vic", "delete table inet vic", "table inet vic {"]
         lines += chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;", prerouting())

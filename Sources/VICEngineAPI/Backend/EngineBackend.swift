@@ -47,22 +47,27 @@ public protocol EngineBackend: Sendable {
 }
 
 extension EngineBackend {
+    /// Default for backends without network management: throws `.notImplemented` (HTTP 501).
     public func createNetwork(_ request: NetworkRequest) async throws -> String {
         throw VICError(.notImplemented, "this backend does not create networks")
     }
 
+    /// Default for backends without network management: throws `.notImplemented` (HTTP 501).
     public func removeNetwork(idOrName: String) async throws {
         throw VICError(.notImplemented, "this backend does not remove networks")
     }
 
+    /// Default for backends without network management: throws `.notImplemented` (HTTP 501).
     public func pruneNetworks(where keep: @escaping @Sendable (NetworkDescription) -> Bool) async throws -> [String] {
         throw VICError(.notImplemented, "this backend does not prune networks")
     }
 
+    /// Default for backends without network management: throws `.notImplemented` (HTTP 501).
     public func connect(network: String, container: String, endpoint: NetworkAttachment) async throws {
         throw VICError(.notImplemented, "this backend does not connect containers")
     }
 
+    /// Default for backends without network management: throws `.notImplemented` (HTTP 501).
     public func disconnect(network: String, container: String, force: Bool) async throws {
         throw VICError(.notImplemented, "this backend does not disconnect containers")
     }

@@ -17,14 +17,20 @@ public struct ApplianceBuilder: Sendable {
         _ name: String, _ directory: String, _ ips: [IPv4Address], _ dnsNames: [String]
     ) throws -> Bool
 
+    /// Creates namespaces, bridges, veths and addresses (iproute2 outside tests).
     public let links: any LinkControl
+    /// Where the VCH's state and run directories go.
     public let paths: VCHPaths
+    /// Where progress and rollback lines are printed.
     public let console: Console
+    /// The vchd executable started, detached, inside the appliance namespace.
     public let vchdPath: String
+    /// Writes or reuses the TLS files when TLS is on.
     public let issueCertificates: CertificateIssuer
     /// How long to wait for vchd to answer on its control socket.
     public var readinessTimeout: Duration = .seconds(30)
 
+    /// Wires the builder; nothing on the host changes until `create(_:)`.
     public init(
         links: any LinkControl, paths: VCHPaths, console: Console, vchdPath: String,
         issueCertificates: @escaping CertificateIssuer

@@ -7,12 +7,14 @@ import VICSystem
 
 /// The `vic-machine` command: deploys and manages Virtual Container Hosts on this Linux host.
 public struct VicMachine: AsyncParsableCommand {
+    /// The command's name, version and subcommands: create, delete, start, inspect, ls, version.
     public static let configuration = CommandConfiguration(
         commandName: "vic-machine",
         abstract: "Create and manage Virtual Container Hosts on this Linux host.",
         version: vicVersion,
         subcommands: [Create.self, Delete.self, Start.self, Inspect.self, List.self, Version.self])
 
+    /// Required by ArgumentParser; the root command itself has no options.
     public init() {}
 
     /// Runs the command line. Usage errors print one line naming the flag; vic errors print

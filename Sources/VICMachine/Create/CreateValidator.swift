@@ -5,17 +5,23 @@ import VICPlumbing
 /// Turns `CreateOptions` into a `CreatePlan`, or reports every problem in one pass.
 /// Pure: it reads only the `HostSnapshot` and changes nothing.
 public struct CreateValidator: Sendable {
+    /// The port group used for the public network when none is named, as on vSphere.
     public static let defaultPublicNetwork = "VM Network"
+    /// `--bridge-network-range`'s default.
     public static let defaultBridgeRange = "172.16.0.0/12"
+    /// `--bridge-network-width`'s default.
     public static let defaultBridgeWidth = 16
 
+    /// The flags to validate.
     public var options: CreateOptions
+    /// The host state to validate against; read, never changed.
     public var host: HostSnapshot
     /// Where relative paths (`--tls-cert-path`) are resolved.
     public var workingDirectory: String
     /// Checks a `--tls-ca` file, throwing a `VICError` with a message naming the problem.
     public var checkCAFile: @Sendable (String) throws -> Void
 
+    /// A validator; `checkCAFile` is the only way it touches the file system besides path checks.
     public init(
         options: CreateOptions, host: HostSnapshot, workingDirectory: String,
         checkCAFile: @escaping @Sendable (String) throws -> Void

@@ -14,10 +14,14 @@ public protocol NetworkFirewall: Sendable {
 public struct FirewallState: Sendable, Equatable {
     /// A running container's published port: public address:port → container address:port.
     public struct Mapping: Sendable, Hashable {
+        /// The public address and port, and the container port they forward to.
         public var published: PublishedPort
+        /// The container's address on `network`, the DNAT target.
         public var containerAddress: IPv4Address
+        /// The bridge network the container is reached on.
         public var network: String
 
+        /// A mapping as the port layer computed it.
         public init(published: PublishedPort, containerAddress: IPv4Address, network: String) {
             self.published = published
             self.containerAddress = containerAddress
@@ -27,8 +31,10 @@ public struct FirewallState: Sendable, Equatable {
 
     /// The bridge scopes (default and user-defined), each on its appliance interface.
     public var bridgeScopes: [NetworkScope]
+    /// Every published port of every running container.
     public var mappings: [Mapping]
 
+    /// A state snapshot; the firewall renders it as given.
     public init(bridgeScopes: [NetworkScope], mappings: [Mapping]) {
         self.bridgeScopes = bridgeScopes
         self.mappings = mappings
@@ -37,6 +43,8 @@ public struct FirewallState: Sendable, Equatable {
 
 /// A firewall that does nothing: for port layers without an appliance (tests).
 public struct NoFirewall: NetworkFirewall {
+    /// A firewall that changes nothing.
     public init() {}
+    /// Ignores `state` and never throws.
     public func apply(_ state: FirewallState) async throws {}
 }

@@ -11,20 +11,27 @@ import VICCore
 /// - no host port: the lowest free port of the ephemeral range, scanning from a rotating start
 ///   so that a port just released is not handed out again at once.
 public struct PortAllocator: Sendable {
+    /// The appliance's public address: every port is published on it.
     public let publicAddress: IPv4Address
+    /// Where unpinned host ports come from; Linux's default 32768...60999.
     public let ephemeral: ClosedRange<UInt16>
+    /// Ports never handed out, e.g. the Docker API's when the client network shares the public NIC.
     public let reserved: Set<PortKey>
 
     /// A (transport, port) pair: tcp and udp may share a number.
     public struct PortKey: Hashable, Sendable {
+        /// The transport the port belongs to.
         public var transport: PortTransport
+        /// The port number.
         public var port: UInt16
+        /// The key for `port` over `transport`.
         public init(_ transport: PortTransport, _ port: UInt16) {
             self.transport = transport
             self.port = port
         }
     }
 
+    /// An allocator; pure, it keeps no record of what it hands out.
     public init(publicAddress: IPv4Address, ephemeral: ClosedRange<UInt16> = 32768...60999, reserved: Set<PortKey> = []) {
         self.publicAddress = publicAddress
         self.ephemeral = ephemeral

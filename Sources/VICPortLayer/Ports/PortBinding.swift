@@ -10,12 +10,16 @@ public enum PortTransport: String, Codable, Sendable, Hashable, CaseIterable {
 ///
 /// Invariant: `hostPorts`, when set, is within 1...65535; `containerPort` is not 0.
 public struct PortBinding: Codable, Sendable, Hashable {
+    /// The port inside the container, never 0.
     public var containerPort: UInt16
+    /// tcp unless the key said otherwise.
     public var transport: PortTransport
     /// nil or 0.0.0.0: the public address.
     public var hostIP: IPv4Address?
+    /// The host ports the binding may take, the first free one winning; nil: an ephemeral port.
     public var hostPorts: ClosedRange<UInt16>?
 
+    /// A binding; callers keep the invariant (non-zero container port, host ports in 1...65535).
     public init(containerPort: UInt16, transport: PortTransport = .tcp, hostIP: IPv4Address? = nil,
                 hostPorts: ClosedRange<UInt16>? = nil) {
         self.containerPort = containerPort
@@ -69,11 +73,16 @@ public struct PortBinding: Codable, Sendable, Hashable {
 
 /// A binding as installed while its container runs: public address and port → container port.
 public struct PublishedPort: Codable, Sendable, Hashable {
+    /// The appliance's public address the port is published on.
     public var hostIP: IPv4Address
+    /// The chosen host port.
     public var hostPort: UInt16
+    /// The port inside the container that connections are DNATed to.
     public var containerPort: UInt16
+    /// The transport of both ports.
     public var transport: PortTransport
 
+    /// A published port as the allocator chose it.
     public init(hostIP: IPv4Address, hostPort: UInt16, containerPort: UInt16, transport: PortTransport) {
         self.hostIP = hostIP
         self.hostPort = hostPort
