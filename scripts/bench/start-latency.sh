@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Benchmark: create-to-running latency inside vchd, from its own event stream: for each
+# `docker run -d busybox sleep 60`, the time from the container's `create` event to its `start`
+# event (vchd stamps both; the gap holds one API round trip for the start request and all of
+# vchd's start work: rootfs, /etc files, bundle, namespace and NIC, shim, runtime). Side by side
+# in the same run with the raw runtime starting the same bundle detached (`runc run -d`, with a
+# new network namespace) and with the `docker version` round trip.
+#
+# Usage: scripts/bench/start-latency.sh [RUNS]   (default 20; root; .build/release, else debug)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs=${1:-20}
+bin=${VIC_BIN_DIR:-$PWD/.build/release}
+[ -x "$bin/vic-machine" ] || bin=$PWD/.build/debug
+lab=vs$(head -c2 /dev/urandom | od -An -tx1 | tr -d ' \n')
+state=/run/vic-lab/$lab
+rawns=$lab-raw
+vm() { nsenter --net=/run/netns/$lab -- env VIC_STATE_ROOT=$state/state VIC_RUN_ROOT=$state/run "$bin/vic-machine" "$@"; }
+cleanup() {
+  set +e
+  vm delete --name sl >/dev/null 2>&1
+  for id in $(runc --root "$state/rawroot" list -q 2>/dev/null); do runc --root "$state/rawroot" delete -f "$id"; done
+  ip netns del "$rawns" 2>/dev/null
+  scripts/lab.sh down "$lab" >/dev/null 2>&1
+  rm -f "$state.create.log"
+}
+trap cleanup EXIT
+scripts/lab.sh up "$lab" >/dev/null
+scripts/lab.sh registry "$lab" >/dev/null
+vm create --name sl --bridge-network Bridge-DPG --no-tls --registry-mirror http://10.99.32.1:5000 >"$state.create.log" 2>&1
+host=$(grep -o 'DOCKER_HOST=[0-9.:]*' "$state.create.log" | cut -d= -f2)
+export DOCKER_CONFIG=$state/docker-config
+d() { nsenter --net=/run/netns/$lab-cpub -- docker -H "$host" "$@"; }
+d pull -q busybox >/dev/null
+now() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1e6}'; }
+p90() { sort -n | awk '{a[NR]=$1} END {i=int(NR*0.9); if (i<1) i=1; printf "%.1f", a[i]/1e6}'; }
+
+since=$(date +%s)
+ids=()
+for _ in $(seq 1 "$runs"); do ids+=("$(d run -d busybox sleep 60)"); done
+until=$(( $(date +%s) + 1 ))
+events=$(d events --since "$since" --until "$until" --filter type=container --format '{{.Actor.ID}} {{.Action}} {{.TimeNano}}')
+gaps=()
+for id in "${ids[@]}"; do
+  c=$(awk -v id="$id" '$1 == id && $2 == "create" {print $3}' <<<"$events")
+  s=$(awk -v id="$id" '$1 == id && $2 == "start" {print $3}' <<<"$events")
+  [ -n "$c" ] && [ -n "$s" ] && gaps+=($((s - c)))
+done
+d rm -f "${ids[@]}" >/dev/null
+
+# The raw runtime: the busybox layer the registry serves, unpacked once, `sleep 60` detached.
+bundle=$state/raw-bundle
+mkdir -p "$bundle/rootfs"
+layer=$(ls -S "$state/busybox-oci/blobs/sha256" | head -1)
+tar -xzf "$state/busybox-oci/blobs/sha256/$layer" -C "$bundle/rootfs"
+(cd "$bundle" && runc spec && python3 - "$rawns" <<'PY'
+import json, sys
+c = json.load(open("config.json"))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["sleep", "60"]
+ns = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
+c["linux"]["namespaces"] = ns + [{"type": "network", "path": "/run/netns/" + sys.argv[1]}]
+json.dump(c, open("config.json", "w"))
+PY
+)
+raw=() version=()
+for i in $(seq 1 "$runs"); do
+  t0=$(now)
+  ip netns add "$rawns"
+  runc --root "$state/rawroot" run -d --bundle "$bundle" "raw$i" >/dev/null 2>&1 </dev/null
+  t1=$(now)
+  runc --root "$state/rawroot" delete -f "raw$i"
+  ip netns del "$rawns"
+  raw+=($((t1 - t0)))
+  t0=$(now); d version >/dev/null; version+=($(( $(now) - t0 )))
+done
+printf '%-46s %10s %10s\n' "median of $runs (ms)" "median" "p90"
+printf '%-46s %10s %10s\n' "vchd: create event -> start event (docker run -d)" "$(printf '%s\n' "${gaps[@]}" | median)" "$(printf '%s\n' "${gaps[@]}" | p90)"
+printf '%-46s %10s %10s\n' "raw: ip netns add + runc run -d, same bundle" "$(printf '%s\n' "${raw[@]}" | median)" "$(printf '%s\n' "${raw[@]}" | p90)"
+printf '%-46s %10s %10s\n' "docker version round trip" "$(printf '%s\n' "${version[@]}" | median)" "$(printf '%s\n' "${version[@]}" | p90)"
+echo "samples: ${#gaps[@]} of $runs containers had both events"
