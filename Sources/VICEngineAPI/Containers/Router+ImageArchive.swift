@@ -29,11 +29,14 @@ extension Router {
         return .streaming(headers: ["Content-Type": "application/x-tar"], body)
     }
 
-    /// `docker load`: the archive in the body is verified and stored (all or nothing), then the
-    /// CLI gets Docker's `Loaded image: NAME` lines. Errors come before any output, as a status.
+    /// `docker load`: the archive in the body is spooled to the image store, then verified and
+    /// stored (all or nothing), then the CLI gets Docker's `Loaded image: NAME` lines. Errors
+    /// come before any output, as a status.
     func loadImages(_ context: RouteContext) async throws -> EngineResponse {
         let backend = try portLayer()
-        let loaded = try await backend.images.load(BufferByteSource(context.request.body))
+        let loaded = try await withSpooledBody(context.request, images: backend.images) { path in
+            try await backend.images.load(try FileByteSource(path: path))
+        }
         var lines: [String] = []
         for image in loaded {
             if let record = try? await backend.images.resolve(image.id) {
@@ -58,10 +61,33 @@ extension Router {
             throw VICError(.invalidArgument, "vic imports linux images only, not \(platform)")
         }
         let backend = try portLayer()
-        let record = try await backend.images.importImage(
-            BufferByteSource(request.body), tag: name, changes: request.query["changes"] ?? [], message: request.queryValue("message"))
+        let record = try await withSpooledBody(request, images: backend.images) { path in
+            try await backend.images.importImage(
+                try FileByteSource(path: path), tag: name, changes: request.query["changes"] ?? [], message: request.queryValue("message"))
+        }
         backend.containers.events.emit(ImageEvents.record("import", actor: record.id, name: record.id, record))
         return ImageArchiveMessages.response([ImageArchiveMessages.Message(status: record.id)])
+    }
+
+    /// Runs `body` with the path of a file that holds the whole request body, in the image
+    /// store's temporary directory, and removes the file afterwards.
+    ///
+    /// Why spool first instead of handing the network stream to the image service: the loader
+    /// and importer read a synchronous `ByteSource` inside the `ImageService` actor. Fed from the
+    /// network, they would block a cooperative thread and hold the actor (every image request)
+    /// for as long as the client takes to upload. Spooled, the upload runs outside the actor
+    /// with backpressure, and the actor only sees local reads. The store's temporary directory is
+    /// on the store's file system and swept when the service starts, so a crash mid-upload leaves
+    /// nothing behind; a client that goes away mid-upload makes `spool` throw, and `body` (which
+    /// stores nothing unless the whole archive verifies) never runs.
+    func withSpooledBody<Result: Sendable>(
+        _ request: EngineRequest, images: ImageService, _ body: (String) async throws -> Result
+    ) async throws -> Result {
+        let path = await images.store.temporaryPath()
+        defer { unlink(path) }
+        let size = try await request.bodyParts.spool(to: path)
+        logger.debug("spooled a \(size)-byte request body to \(path)")
+        return try await body(path)
     }
 }
 

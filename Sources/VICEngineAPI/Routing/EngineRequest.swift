@@ -1,6 +1,7 @@
 import NIOHTTP1
 
-/// One HTTP request as the router sees it: method, decoded path, query and the whole body.
+/// One HTTP request as the router sees it: method, decoded path, query and the body, whole in
+/// memory or, for the routes whose bodies can be larger than memory, streamed.
 ///
 /// Independent of any channel, so routes are tested in memory.
 public struct EngineRequest: Sendable {
@@ -12,14 +13,24 @@ public struct EngineRequest: Sendable {
     public var query: [String: [String]]
     /// The request headers as received.
     public var headers: HTTPHeaders
-    /// The whole request body (bounded by the server).
+    /// The whole request body (bounded by the server); empty when `streamedBody` is set.
     public var body: [UInt8]
+    /// The body as it arrives, for the routes the server streams (`docker load`, `docker
+    /// import`, `docker cp`); `nil` when the body is in `body`.
+    public var streamedBody: EngineRequestBody?
+
+    /// The body as a sequence of parts, wherever it is: read it once.
+    public var bodyParts: EngineRequestBody { streamedBody ?? EngineRequestBody(bytes: body) }
 
     /// Splits `uri` (`/v1.45/networks?filters=...`) into path and query.
-    public init(method: HTTPMethod, uri: String, headers: HTTPHeaders = [:], body: [UInt8] = []) {
+    public init(
+        method: HTTPMethod, uri: String, headers: HTTPHeaders = [:], body: [UInt8] = [],
+        streamedBody: EngineRequestBody? = nil
+    ) {
         self.method = method
         self.headers = headers
         self.body = body
+        self.streamedBody = streamedBody
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let rawPath = parts.first.map(String.init) ?? ""
         path = Self.percentDecoded(rawPath, plusIsSpace: false)

@@ -17,12 +17,19 @@ import VICCore
 /// A body over `maxBodySize` is answered at once with 413 and the connection closed.
 /// `Expect: 100-continue` gets an interim `100 Continue` unless the declared length is too large.
 ///
+/// The routes of `streamsBody(_:)` (`docker load`, `docker import`, `docker cp`) are not bound:
+/// they are answered from the head on, their body an `EngineRequestBody` fed part by part as it
+/// arrives (`+Upload`), and the channel stops reading while the consumer is behind. A response
+/// that goes out before such a body ended closes the connection, and a body cut short (the
+/// client went away or half-closed) makes the consumer's read throw.
+///
 /// The server allows remote half-closure, so a client's end of file arrives as
 /// `ChannelEvent.inputClosed`: between requests it closes the connection; during a complete
 /// response the response is still written, then the connection closed; during a stream it means
 /// the client is gone, and the stream is cancelled.
-final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class EngineHTTPHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
     /// Answers one request; never fails (errors are error responses).
     typealias Responder = @Sendable (EngineRequest) async -> EngineResponse
@@ -54,8 +61,11 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     let responder: Responder
     let build: EngineBuild
     let maxBodySize: Int
+    let uploadWatermarks: UploadWatermarks
     let logger: Logger
     var state = State.idle
+    /// The streamed body of the request being answered, until its end (or failure).
+    var upload: Upload?
 
     /// A handler answering through `router`.
     convenience init(router: Router, maxBodySize: Int, logger: Logger) {
@@ -64,24 +74,35 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// A handler answering through `responder`; `build` supplies the standard headers of the
     /// responses the handler makes itself (413, failed hijacks).
-    init(build: EngineBuild, maxBodySize: Int, logger: Logger, responder: @escaping Responder) {
+    init(
+        build: EngineBuild, maxBodySize: Int, uploadWatermarks: UploadWatermarks = .standard, logger: Logger,
+        responder: @escaping Responder
+    ) {
         self.responder = responder
         self.build = build
         self.maxBodySize = maxBodySize
+        self.uploadWatermarks = uploadWatermarks
         self.logger = logger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .idle):
-            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > maxBodySize {
+            let streamed = Self.streamsBody(head)
+            if !streamed, let length = head.headers.first(name: "content-length").flatMap(Int.init),
+                length > maxBodySize
+            {
                 rejectTooLarge(context: context, head: head)
+                return
+            }
+            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                let interim = HTTPResponseHead(version: head.version, status: .continue)
+                context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
+            }
+            if streamed {
+                startUpload(head, context: context)
             } else {
                 state = .collecting(head, context.channel.allocator.buffer(capacity: 0))
-                if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
-                    let interim = HTTPResponseHead(version: head.version, status: .continue)
-                    context.writeAndFlush(wrapOutboundOut(.head(interim)), promise: nil)
-                }
             }
         case (.body(var chunk), .collecting(let head, var body)):
             guard body.readableBytes + chunk.readableBytes <= maxBodySize else {
@@ -94,7 +115,12 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             state = .collecting(head, body)
         case (.end, .collecting(let head, let body)):
             state = .responding(inputClosed: false)
-            dispatch(context: context, head: head, body: body)
+            dispatch(context: context, head: head, body: Array(body.readableBytesView))
+        case (.body(let part), .responding), (.body(let part), .streaming):
+            // A streamed body; without an upload, the tail of one answered early (dropped).
+            feedUpload(part, context: context)
+        case (.end, .responding), (.end, .streaming):
+            finishUpload()
         case (_, .discarding), (_, .hijacking), (_, .finished):
             // Dropped: the connection is closing, or is being handed over and these are bytes the
             // client sent too early on a hijack without `Upgrade`, parsed as HTTP.
@@ -117,6 +143,7 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.fireUserInboundEventTriggered(event)
             return
         }
+        failUpload("the client closed its side before the end")
         switch state {
         case .idle, .collecting:
             context.close(promise: nil)
@@ -141,6 +168,7 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         logger.debug("connection error, closing: \(error)")
+        failUpload("connection error: \(error)")
         context.close(promise: nil)
     }
 
@@ -156,13 +184,16 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The connection is gone: a stream in flight is cancelled; a response still being computed
     /// is disposed of when it arrives.
     private func stop() {
+        failUpload("the connection closed before the end")
         if case .streaming(let task) = state { task.cancel() }
         state = .finished
     }
 
-    private func dispatch(context: ChannelHandlerContext, head: HTTPRequestHead, body: ByteBuffer) {
+    func dispatch(
+        context: ChannelHandlerContext, head: HTTPRequestHead, body: [UInt8], bodyStream: EngineRequestBody? = nil
+    ) {
         let request = EngineRequest(
-            method: head.method, uri: head.uri, headers: head.headers, body: Array(body.readableBytesView))
+            method: head.method, uri: head.uri, headers: head.headers, body: body, streamedBody: bodyStream)
         let responder = self.responder
         let build = self.build
         context.eventLoop.makeFutureWithTask { await responder(request) }
@@ -184,6 +215,14 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             Self.dispose(response)
             return
         }
+        var request = head
+        let bodyUnread = upload != nil
+        if bodyUnread {
+            // The body is still arriving: the connection cannot carry another request. A complete
+            // response means the route is done with the body; a streamed one may still read it.
+            request.headers.replaceOrAdd(name: "Connection", value: "close")
+            if response.stream == nil { failUpload("the response was sent before the body was read") }
+        }
         if let hijack = response.hijack {
             if let stream = response.stream { ResponseStreamPump.discard(stream) }
             startHijack(hijack, response: response, request: head, inputClosed: inputClosed, context: context)
@@ -191,7 +230,6 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         // After an upgrade request the decoder parses nothing more: a connection that was not
         // handed over cannot serve another request.
-        var request = head
         if Self.stopsHTTPParsing(head) { request.headers.replaceOrAdd(name: "Connection", value: "close") }
         if let stream = response.stream {
             guard !inputClosed else {
@@ -202,7 +240,7 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             startStream(stream, response: response, request: request, context: context)
         } else {
-            write(response, for: request, context: context, forceClose: inputClosed)
+            write(response, for: request, context: context, forceClose: inputClosed || bodyUnread)
         }
     }
 

@@ -43,7 +43,9 @@ public actor EngineServer {
         case stopped
     }
 
-    /// The default bound on a request body: 16 MiB. Larger bodies get 413.
+    /// The default bound on a buffered request body (the JSON routes): 16 MiB. Larger bodies get
+    /// 413. The bodies of `docker load`, `docker import` and `docker cp` are streamed, unbounded
+    /// (`EngineRequestBody`).
     public static let defaultMaxRequestBodySize = 16 << 20
 
     private let responder: EngineHTTPHandler.Responder
@@ -61,7 +63,7 @@ public actor EngineServer {
     ///   - logger: For listener events and failed requests.
     ///   - build: Build facts for `/version` and the `Server` header.
     ///   - group: The event loops to run on; NIO's shared group by default.
-    ///   - maxRequestBodySize: Bodies larger than this are refused with 413.
+    ///   - maxRequestBodySize: Buffered bodies larger than this are refused with 413.
     public init(
         backend: any EngineBackend, logger: Logger, build: EngineBuild = .development,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
