@@ -19,6 +19,39 @@ int cvic_enter_netns(const char *path) {
     return rc;
 }
 
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+/* iproute2's netns_add, step for step. */
+int cvic_create_netns(const char *directory, const char *path) {
+    if (mkdir(directory, 0755) < 0 && errno != EEXIST) return -1;
+    /* Shared, so a namespace mounted here reaches mount namespaces copied from this one (and
+     * unmounting it there too); a bind mount onto itself makes the directory a mount point. */
+    if (mount("", directory, "none", MS_SHARED | MS_REC, NULL) < 0) {
+        if (errno != EINVAL) return -1;
+        if (mount(directory, directory, "none", MS_BIND | MS_REC, NULL) < 0) return -1;
+        if (mount("", directory, "none", MS_SHARED | MS_REC, NULL) < 0) return -1;
+    }
+    int file = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+    if (file < 0) return -1;
+    close(file);
+    int saved = 0;
+    int original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+    if (original < 0) { saved = errno; unlink(path); errno = saved; return -1; }
+    if (unshare(CLONE_NEWNET) < 0) { saved = errno; close(original); unlink(path); errno = saved; return -1; }
+    char own[64];
+    snprintf(own, sizeof own, "/proc/self/task/%ld/ns/net", (long)syscall(SYS_gettid));
+    int rc = mount(own, path, "none", MS_BIND, NULL);
+    if (rc < 0) saved = errno;
+    /* Back home; the new namespace lives on through the bind mount. */
+    if (setns(original, CLONE_NEWNET) < 0 && rc == 0) { saved = errno; rc = -1; umount2(path, MNT_DETACH); }
+    close(original);
+    if (rc < 0) { unlink(path); errno = saved; }
+    return rc;
+}
+
 pid_t cvic_spawn_detached(const char *const argv[], const char *log_path) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;

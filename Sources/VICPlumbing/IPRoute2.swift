@@ -1,3 +1,4 @@
+import CVICSystem
 import Foundation
 import VICCore
 import VICSystem
@@ -139,8 +140,18 @@ public struct IPRoute2: LinkControl {
         try await createNamespace(name, loopbackUp: true)
     }
 
+    /// What `ip netns add` does, without a process (`cvic_create_netns`, on a dedicated thread:
+    /// the namespace switch there touches no other thread).
     public func createNamespace(_ name: String, loopbackUp: Bool) async throws {
-        try await run(nil, ["netns", "add", name])
+        let path = "/run/netns/\(name)"
+        let failure: Int32? = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(returning: cvic_create_netns("/run/netns", path) == 0 ? nil : errno)
+            }
+        }
+        if let failure {
+            throw VICError(.internal, "create network namespace \(name): \(String(cString: strerror(failure)))")
+        }
         if loopbackUp { try await run(name, ["link", "set", "dev", "lo", "up"]) }
     }
 

@@ -4,7 +4,8 @@ import VICRuntime
 import VICSystem
 
 extension ContainerManager {
-    /// Starts a created or exited container: rootfs, /etc files, bundle, NIC, shim, runtime start.
+    /// Starts a created or exited container: rootfs, /etc files, bundle, NIC, shim (the runtime's
+    /// `create`), then the shim's START (the runtime's `start`, run by the shim).
     /// On failure everything started is undone and the error is recorded on the container.
     public func start(_ reference: String) async throws {
         var record = try record(reference)
@@ -29,13 +30,14 @@ extension ContainerManager {
             let client = shim(id)
             let pid = try await client.create(
                 id: id, bundle: "\(directory)/bundle", tty: record.config.tty, stdin: record.config.openStdin)
-            // Waiting attaches connect now, between create and start, so they miss no output.
+            // Waiting attaches connect now, between create and start, so they miss no output:
+            // each is acknowledged by the shim before START is sent.
             for attach in pendingAttaches.removeValue(forKey: id) ?? [] {
                 attach.continuation.resume(with: Result {
                     try client.attach(stdin: attach.stdin, stdout: attach.stdout, stderr: attach.stderr)
                 })
             }
-            try await runtime.start(id)
+            try await client.start()
             record = try self.record(id)
             try record.state.started(pid: pid, at: Date())
             if !publishesThroughAppliance(record) { record.state.published = containerNetworkPorts(record) }

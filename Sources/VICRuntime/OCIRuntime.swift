@@ -8,17 +8,24 @@ public enum RuntimeStatus: String, Sendable, Codable {
 }
 
 /// The seam to an OCI runtime. crun and runc share this CLI contract; the shim runs `create`,
-/// everything else goes through here. Privilege: root.
+/// `start` and `exec`, everything else goes through here. Privilege: root.
 public protocol OCIRuntime: Sendable {
-    /// The runtime binary, handed to the shim for `create`.
+    /// The runtime binary, handed to the shim.
     var executable: String { get }
     /// The runtime's state directory (`--root`).
     var root: String { get }
+    /// A mount the runtime must not see (the cgroup2 mount of a hybrid host, for crun), or nil.
+    /// The shim then runs it in a private mount namespace without that mount.
+    var hiddenMount: String? { get }
     func start(_ id: String) async throws
     func kill(_ id: String, signal: Int32, all: Bool) async throws
     /// Deletes the container's runtime state; `force` kills it first.
     func delete(_ id: String, force: Bool) async throws
     func status(_ id: String) async throws -> RuntimeStatus?
+}
+
+extension OCIRuntime {
+    public var hiddenMount: String? { nil }
 }
 
 /// runc or crun through their common command line.
@@ -27,17 +34,36 @@ public struct RuntimeCLI: OCIRuntime {
     public let root: String
     /// "runc" or "crun".
     public let name: String
+    public let hiddenMount: String?
+    /// Runs the runtime where `hiddenMount` is hidden, for the commands vchd runs itself:
+    /// `vic-shim --hide-mount MOUNT`, a private mount namespace made with three system calls
+    /// in the one process that then becomes the runtime.
+    public let shim: String?
 
-    public init(executable: String, root: String, name: String? = nil) {
+    public init(executable: String, root: String, name: String? = nil, hiddenMount: String? = nil, shim: String? = nil) {
         self.executable = executable
         self.root = root
         self.name = name ?? (executable as NSString).lastPathComponent
+        self.hiddenMount = hiddenMount
+        self.shim = shim
+    }
+
+    /// The command line of `RUNTIME --root ROOT arguments…`, through the shim when a mount must be hidden.
+    public func commandLine(_ arguments: [String]) -> [String] {
+        let direct = [executable, "--root", root] + arguments
+        guard let hiddenMount, let shim else { return direct }
+        return [shim, "--hide-mount", hiddenMount] + direct
     }
 
     /// crun where the host has a pure cgroup v2 hierarchy, runc otherwise (crun 1.8 refuses
     /// hybrid cgroups). `preference` ("crun" or "runc") overrides the choice; crun on a hybrid
-    /// host then runs through a wrapper that hides the cgroup2 mount in a private mount namespace.
-    public static func choose(preference: String?, root: String) throws -> RuntimeCLI {
+    /// host then runs where the cgroup2 mount is hidden: `shim` (vic-shim) makes a private mount
+    /// namespace without it for every call, in the process that becomes crun. A fresh copy per
+    /// call, not one long-lived namespace: mounts made since (the container's rootfs overlay)
+    /// would not reach a long-lived one on a host whose root mount is private.
+    public static func choose(
+        preference: String?, root: String, shim: String = Processes.siblingExecutable("vic-shim")
+    ) throws -> RuntimeCLI {
         let pureV2 = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cgroup.controllers")
         let name = preference ?? (pureV2 ? "crun" : "runc")
         guard ["crun", "runc"].contains(name) else {
@@ -49,24 +75,15 @@ public struct RuntimeCLI: OCIRuntime {
         }
         let hybridMount = "/sys/fs/cgroup/unified"
         if name == "crun" && !pureV2 && FileManager.default.fileExists(atPath: "\(hybridMount)/cgroup.controllers") {
-            let wrapper = root + ".crun"
-            let script = """
-                #!/bin/sh
-                # vic: crun refuses hybrid cgroups; run it where the cgroup2 mount is hidden.
-                exec /usr/bin/unshare --mount --propagation private /bin/sh -c \\
-                  'umount -l \(hybridMount) 2>/dev/null; exec \(path) "$@"' crun "$@"
-
-                """
-            try AtomicFile.makeDirectory((root as NSString).deletingLastPathComponent, mode: 0o700)
-            try AtomicFile.write(Data(script.utf8), to: wrapper, mode: 0o755)
-            return RuntimeCLI(executable: wrapper, root: root, name: "crun")
+            return RuntimeCLI(executable: path, root: root, name: "crun", hiddenMount: hybridMount, shim: shim)
         }
         return RuntimeCLI(executable: path, root: root, name: name)
     }
 
     @discardableResult
     func run(_ arguments: [String]) async throws -> String {
-        do { return try await Command.check(executable, ["--root", root] + arguments) } catch {
+        let command = commandLine(arguments)
+        do { return try await Command.check(command[0], Array(command.dropFirst())) } catch {
             throw VICError.wrapping(error, "\(name) \(arguments.first ?? "")")
         }
     }
@@ -81,7 +98,8 @@ public struct RuntimeCLI: OCIRuntime {
         // runc and crun keep a container's state in ROOT/ID: without it there is nothing to
         // delete, and no process need say so.
         guard FileManager.default.fileExists(atPath: "\(root)/\(id)") else { return }
-        let result = try await Command.run(executable, ["--root", root, "delete"] + (force ? ["--force"] : []) + [id])
+        let command = commandLine(["delete"] + (force ? ["--force"] : []) + [id])
+        let result = try await Command.run(command[0], Array(command.dropFirst()))
         let gone = ["does not exist", "not exist", "No such file or directory"].contains { result.standardError.contains($0) }
         if !result.succeeded && !gone {
             throw VICError(.internal, "\(name) delete \(id): \(result.standardError.trimmingWhitespace())")
@@ -89,7 +107,8 @@ public struct RuntimeCLI: OCIRuntime {
     }
 
     public func status(_ id: String) async throws -> RuntimeStatus? {
-        let result = try await Command.run(executable, ["--root", root, "state", id])
+        let command = commandLine(["state", id])
+        let result = try await Command.run(command[0], Array(command.dropFirst()))
         guard result.succeeded else { return nil }
         struct State: Decodable { var status: String }
         let state = try? JSONDecoder().decode(State.self, from: Data(result.standardOutput.utf8))

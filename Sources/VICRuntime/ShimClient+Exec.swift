@@ -37,6 +37,7 @@ extension ShimClient {
         if attach != nil { arguments.append("attachfirst") }
         if tty { arguments.append("tty") }
         if stdin { arguments.append("stdin") }
+        if let hidden = runtime.hiddenMount { arguments.append("hide=\(hidden)") }
         _ = try Processes.spawnDetached(shim, arguments: arguments, logPath: "\(directory)/shim.log", reap: true)
         var socket: Int32?
         if let attach {

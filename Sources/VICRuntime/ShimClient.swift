@@ -26,13 +26,51 @@ public struct ShimClient: Sendable {
     var exitPath: String { "\(directory)/exit" }
 
     /// Spawns the shim, which runs the runtime's `create`; returns the container's init pid.
+    /// The process runs only after `start()`.
     public func create(id: String, bundle: String, tty: Bool, stdin: Bool) async throws -> Int32 {
         for name in ["exit", "created", "create-failed", "init.pid", "shim.pid"] { unlink("\(directory)/\(name)") }
         var arguments = [runtime.executable, runtime.root, id, bundle, directory]
         if tty { arguments.append("tty") }
         if stdin { arguments.append("stdin") }
+        if let hidden = runtime.hiddenMount { arguments.append("hide=\(hidden)") }
         _ = try Processes.spawnDetached(shim, arguments: arguments, logPath: "\(directory)/shim.log", reap: true)
         return try await waitUntilCreated()
+    }
+
+    /// Has the shim run the runtime's `start` for the created container: one round trip on the
+    /// attach socket, no process of vchd's. Call it after the attaches that must see every byte
+    /// have been acknowledged. The reply is read on a dedicated thread.
+    ///
+    /// - Throws: `VICError` with the runtime's last words when it refused.
+    public func start() async throws {
+        let fd = try connect(header: "START")
+        let reply = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+            Thread.detachNewThread {
+                var bytes: [UInt8] = []
+                var chunk = [UInt8](repeating: 0, count: 1024)
+                while true {
+                    let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { break }
+                    bytes += chunk[..<n]
+                    if bytes.contains(UInt8(ascii: "\n")) || bytes.count > 4096 { break }
+                }
+                close(fd)
+                continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        if let failure = ShimClient.startFailure(reply: reply) { throw failure }
+    }
+
+    /// The error a reply to START stands for, nil for "OK". Pure.
+    public static func startFailure(reply: String) -> VICError? {
+        let line = reply.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        if line == "OK" { return nil }
+        if line.hasPrefix("ERR ") {
+            return VICError(.internal, "runtime start: \(String(line.dropFirst(4)).trimmingWhitespace())")
+        }
+        if line.isEmpty { return VICError(.unavailable, "the container's shim closed the connection before it started the container") }
+        return VICError(.internal, "unexpected reply to START from the shim: \(line)")
     }
 
     /// The runtime's failure as the shim recorded it, if it recorded one.

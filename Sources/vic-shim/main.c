@@ -5,8 +5,12 @@
  * json-file log, serves attach clients on STATE/attach.sock, and records the exit status in
  * STATE/exit when the container ends. It outlives vchd, so a restarted vchd re-adopts it.
  *
- * Usage: vic-shim RUNTIME RUNTIME_ROOT ID BUNDLE STATE [tty] [stdin]
- *        vic-shim RUNTIME RUNTIME_ROOT ID PROCESS.json STATE exec [attachfirst] [tty] [stdin]
+ * Usage: vic-shim RUNTIME RUNTIME_ROOT ID BUNDLE STATE [tty] [stdin] [hide=MOUNT]
+ *        vic-shim RUNTIME RUNTIME_ROOT ID PROCESS.json STATE exec [attachfirst] [tty] [stdin] [hide=MOUNT]
+ *        vic-shim --hide-mount MOUNT EXECUTABLE [ARGS...]
+ *
+ * With hide=MOUNT the runtime runs in a private mount namespace without MOUNT (crun on hybrid
+ * cgroups); --hide-mount runs any runtime command that way for vchd (kill, delete, state).
  *
  * In exec mode it runs `RUNTIME exec --detach --process PROCESS.json` in the running container
  * ID instead of `create`, writes no log file, and otherwise behaves the same: STATE is the
@@ -19,14 +23,19 @@
  *                                          of its side closes the container's stdin.
  *   "WAIT\n"                               the connection closes after STATE/exit is written.
  *   "RESIZE <rows> <cols>\n"               resizes the TTY.
+ *   "START\n"                              runs `RUNTIME start` (once: later STARTs, and every
+ *                                          START to an exec, find it started) and answers "OK\n"
+ *                                          or "ERR <the runtime's last words>\n". vchd sends it
+ *                                          after its pending attaches are acknowledged, so they
+ *                                          miss no output.
  * Files in STATE: shim.pid, init.pid (by the runtime), created | create-failed, container.log, exit.
  */
 #define _GNU_SOURCE
+#include "shim.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,93 +47,20 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_CLIENTS 64
-#define BUF 32768
-
-extern char **environ;
 
 enum { C_NONE, C_PENDING, C_ATTACH, C_WAIT };
 struct client { int fd; int kind; int in, out, err; char line[128]; int len; };
 
-static const char *state_dir;
 static struct client clients[MAX_CLIENTS];
-static int log_fd = -1;
 static int stdin_fd = -1;          /* container stdin: pipe write end, or the pty master */
 static int out_fd = -1, err_fd = -1; /* container stdout/stderr read ends (out_fd = pty with tty) */
 static int tty;
-static char partial[2][BUF];
-static size_t partial_len[2];
-
-static void path_in(char *out, size_t size, const char *name) { snprintf(out, size, "%s/%s", state_dir, name); }
-
-static void write_file(const char *name, const char *text) {
-    char path[4096], tmp[4096];
-    path_in(path, sizeof path, name);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return;
-    if (write(fd, text, strlen(text)) < 0) { /* reported by the missing file */ }
-    /* No fsync: these files matter only while the machine runs (a reboot ends the container). */
-    close(fd);
-    rename(tmp, path);
-}
-
-static void write_all(int fd, const void *data, size_t len) {
-    const char *p = data;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) { if (errno == EINTR) continue; return; }
-        p += n; len -= (size_t)n;
-    }
-}
-
-static void now_rfc3339(char *out, size_t size) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char base[32];
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, size, "%s.%09ldZ", base, ts.tv_nsec);
-}
-
-/* One json-file log entry, as Docker writes it. */
-static void log_entry(int stream, const char *data, size_t len) {
-    if (log_fd < 0) return;
-    static char json[BUF * 6 + 256];
-    size_t o = 0;
-    o += (size_t)snprintf(json + o, sizeof json - o, "{\"log\":\"");
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)data[i];
-        if (c == '"' || c == '\\') { json[o++] = '\\'; json[o++] = (char)c; }
-        else if (c == '\n') { json[o++] = '\\'; json[o++] = 'n'; }
-        else if (c == '\r') { json[o++] = '\\'; json[o++] = 'r'; }
-        else if (c == '\t') { json[o++] = '\\'; json[o++] = 't'; }
-        else if (c < 0x20) o += (size_t)snprintf(json + o, sizeof json - o, "\\u%04x", c);
-        else json[o++] = (char)c;
-    }
-    char stamp[64];
-    now_rfc3339(stamp, sizeof stamp);
-    o += (size_t)snprintf(json + o, sizeof json - o, "\",\"stream\":\"%s\",\"time\":\"%s\"}\n",
-                          stream == 1 ? "stdout" : "stderr", stamp);
-    write_all(log_fd, json, o);
-}
-
-/* Logs complete lines; keeps a trailing partial line until it completes or the buffer fills. */
-static void log_output(int stream, const char *data, size_t len, int flush) {
-    int s = stream - 1;
-    for (size_t i = 0; i < len; i++) {
-        partial[s][partial_len[s]++] = data[i];
-        if (data[i] == '\n' || partial_len[s] == BUF) {
-            log_entry(stream, partial[s], partial_len[s]);
-            partial_len[s] = 0;
-        }
-    }
-    if (flush && partial_len[s] > 0) { log_entry(stream, partial[s], partial_len[s]); partial_len[s] = 0; }
-}
+static struct runtime rt;
+static const char *container_id;
+static int started;                /* the runtime's start ran (or, for an exec, was not needed) */
 
 static void close_client(int i) {
     if (clients[i].kind != C_NONE) close(clients[i].fd);
@@ -162,6 +98,14 @@ static void handle_line(int i) {
         if (!a) shutdown(c->fd, SHUT_RD);
     } else if (strncmp(c->line, "WAIT", 4) == 0) {
         c->kind = C_WAIT;
+    } else if (strncmp(c->line, "START", 5) == 0) {
+        char reply[1100] = "OK\n", why[1024];
+        if (!started) {
+            if (start_container(&rt, container_id, why, sizeof why) < 0) snprintf(reply, sizeof reply, "ERR %s\n", why);
+            else started = 1;
+        }
+        write_all(c->fd, reply, strlen(reply));
+        close_client(i);
     } else if (sscanf(c->line, "RESIZE %d %d", &a, &b) == 2) {
         if (tty && stdin_fd >= 0) {
             struct winsize ws = {.ws_row = (unsigned short)a, .ws_col = (unsigned short)b};
@@ -253,16 +197,20 @@ static void fail(const char *what) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 6) { fprintf(stderr, "usage: vic-shim RUNTIME ROOT ID BUNDLE STATE [tty] [stdin]\n"); return 2; }
+    if (argc > 1 && strcmp(argv[1], "--hide-mount") == 0) return hide_mount_main(argc, argv);
+    if (argc < 6) { fprintf(stderr, "usage: vic-shim RUNTIME ROOT ID BUNDLE STATE [tty] [stdin] [hide=MOUNT]\n"); return 2; }
     const char *runtime = argv[1], *root = argv[2], *id = argv[3], *bundle = argv[4];
     state_dir = argv[5];
+    container_id = id;
     int want_stdin = 0, exec_mode = 0, attach_first = 0;
     for (int i = 6; i < argc; i++) {
         if (strcmp(argv[i], "tty") == 0) tty = 1;
         if (strcmp(argv[i], "stdin") == 0) want_stdin = 1;
         if (strcmp(argv[i], "exec") == 0) exec_mode = 1;
         if (strcmp(argv[i], "attachfirst") == 0) attach_first = 1;
+        if (strncmp(argv[i], "hide=", 5) == 0) rt.hide = argv[i] + 5;
     }
+    started = exec_mode;
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     char pidtext[32];
     snprintf(pidtext, sizeof pidtext, "%d\n", getpid());
@@ -286,28 +234,19 @@ int main(int argc, char **argv) {
     if (attach_fd < 0) fail("attach socket");
     if (attach_first) wait_for_attach(attach_fd);
 
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
     int console_fd = -1;
     int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
     if (tty) {
         console_fd = listen_unix("console.sock");
         if (console_fd < 0) fail("console socket");
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    } else {
-        if ((want_stdin && pipe2(in_pipe, O_CLOEXEC) < 0) || pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0)
-            fail("pipes");
-        if (want_stdin) posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
-        else posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-        posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-        posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+    } else if ((want_stdin && pipe2(in_pipe, O_CLOEXEC) < 0) || pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) {
+        fail("pipes");
     }
-    const char *args[20];
-    int n = 0;
     char runtime_log[4096];
     path_in(runtime_log, sizeof runtime_log, "runtime.log");
+    rt.path = runtime; rt.root = root; rt.log = runtime_log;
+    const char *args[20];
+    int n = 0;
     args[n++] = runtime; args[n++] = "--root"; args[n++] = root;
     args[n++] = "--log"; args[n++] = runtime_log;
     if (exec_mode) { args[n++] = "exec"; args[n++] = "--detach"; args[n++] = "--process"; }
@@ -315,14 +254,9 @@ int main(int argc, char **argv) {
     args[n++] = bundle; args[n++] = "--pid-file"; args[n++] = pid_path;
     if (tty) { args[n++] = "--console-socket"; args[n++] = console_path; }
     args[n++] = id; args[n] = NULL;
-    pid_t runtime_pid;
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-    if (posix_spawn(&runtime_pid, runtime, &actions, &attr, (char *const *)args, environ) != 0) fail("spawn runtime");
+    /* With a TTY the container's stdio is the pty the runtime sends back; the runtime's is /dev/null. */
+    pid_t runtime_pid = spawn_runtime(&rt, args, in_pipe[0], out_pipe[1], err_pipe[1]);
+    if (runtime_pid < 0) fail("spawn runtime");
     if (tty) {
         int conn = accept4(console_fd, NULL, NULL, SOCK_CLOEXEC);
         int master = conn >= 0 ? receive_fd(conn) : -1;
@@ -343,13 +277,8 @@ int main(int argc, char **argv) {
     while (waitpid(runtime_pid, &status, 0) < 0 && errno == EINTR) {}
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         /* Report the runtime's own last words. */
-        char last[1024] = "runtime create failed", line[1024];
-        FILE *lf = fopen(runtime_log, "r");
-        while (lf && fgets(line, sizeof line, lf)) {
-            line[strcspn(line, "\n")] = 0;
-            if (line[0]) snprintf(last, sizeof last, "%s", line);
-        }
-        if (lf) fclose(lf);
+        char last[1024];
+        runtime_last_words(&rt, "runtime create failed", last, sizeof last - 1);
         strcat(last, "\n");
         write_file("create-failed", last);
         exit(1);

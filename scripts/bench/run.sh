@@ -55,7 +55,8 @@ raw() {
   local runtime=$1 id=$2
   ip netns add "$rawns"
   if [ "$runtime" = crun ] && [ ! -e /sys/fs/cgroup/cgroup.controllers ] && [ -e /sys/fs/cgroup/unified/cgroup.controllers ]; then
-    # Hybrid cgroups: crun 1.8 refuses them; run it the way vchd's wrapper does.
+    # Hybrid cgroups: crun 1.8 refuses them; hide the cgroup2 mount the way the old per-call
+    # wrapper did (vchd now does it in-process through vic-shim, cheaper than this reference).
     unshare --mount --propagation private sh -c 'umount -l /sys/fs/cgroup/unified 2>/dev/null; exec crun "$@"' crun \
       --root "$state/rawroot-crun" run --bundle "$bundle" "$id" >/dev/null
   else

@@ -6,6 +6,14 @@
 /// Returns 0, or -1 with errno set. Affects only the calling thread and the threads it creates later.
 int cvic_enter_netns(const char *path);
 
+/// What `ip netns add` does, without its process: makes /run/netns (`directory`) a shared mount
+/// point (a bind mount onto itself first when it is not a mount point), creates `path` in it,
+/// gives the calling thread a new network namespace and bind-mounts it onto `path`, then moves
+/// the thread back to the namespace it was in. Only the calling thread's namespace changes, and
+/// only for the duration. Returns 0, or -1 with errno set and nothing left behind.
+/// Privilege: CAP_SYS_ADMIN. Call it on a dedicated thread.
+int cvic_create_netns(const char *directory, const char *path);
+
 /// Starts `argv[0]` (an absolute path) detached: in a new session, stdin on /dev/null,
 /// stdout and stderr appended to `log_path`. Returns the pid, or -1 with errno set.
 pid_t cvic_spawn_detached(const char *const argv[], const char *log_path);
