@@ -39,18 +39,36 @@ public struct ApplianceNetwork: BridgeGatewayControl {
     /// The host end of the appliance's veth on a user network: `va` + 10 characters of its ID.
     public static func hostLink(for scope: NetworkScope) -> String { "va" + String(scope.id.prefix(10)) }
 
-    /// At start: every bridge scope's gateway, and forwarding.
+    /// At start: every bridge scope's gateway, and forwarding. What a previous vchd left in
+    /// place (a user network's bridge and the appliance's NIC on it) is kept, so containers on
+    /// it see no flap: one listing per namespace says what exists.
     public func apply(scopes: [NetworkScope]) async throws {
+        let host = configuration.hostNamespace
+        let hostLinks = Set(try await links.links(in: host).map(\.name))
+        let applianceLinks = Set(try await links.links(in: nil).map(\.name))
         for scope in scopes where scope.driver == .bridge {
-            try await addGateway(for: scope)
+            guard let gateway = scope.gatewayInterface else { continue }
+            guard scope.number != nil else {
+                try await links.addAddress(gateway, to: bridgeNIC, in: nil)
+                continue
+            }
+            if !hostLinks.contains(scope.portGroup) {
+                try await links.createBridge(named: scope.portGroup, alias: Self.bridgeAlias(vch: configuration.name, network: scope.name), in: host)
+            }
+            if applianceLinks.contains(scope.applianceInterface) {
+                try await links.apply([.addAddress(gateway, link: scope.applianceInterface), .setUp(scope.applianceInterface)], in: nil)
+            } else {
+                try await connect(scope, gateway: gateway)
+            }
         }
         // /proc/sys/net is per network namespace: this is the appliance's switch only.
         try FileSystem.writeControl("/proc/sys/net/ipv4/ip_forward", "1\n")
     }
 
-    /// `BridgeGatewayControl.addGateway(for:)`. Default bridge: adds the gateway to the `bridge` NIC.
-    /// User network: creates its Linux bridge in the host namespace (with the VCH's alias) if
-    /// missing, a veth `bridge.<n>` into the appliance with its host end enslaved, then the gateway.
+    /// `BridgeGatewayControl.addGateway(for:)`, for a network created while vchd runs. Default
+    /// bridge: adds the gateway to the `bridge` NIC. User network: creates its Linux bridge in
+    /// the host namespace (with the VCH's alias), a veth `bridge.<n>` into the appliance with its
+    /// host end enslaved, then the gateway: three `ip` processes and two batches, no listings.
     /// Non-bridge scopes are ignored. Privilege: CAP_NET_ADMIN in both namespaces.
     public func addGateway(for scope: NetworkScope) async throws {
         guard scope.driver == .bridge, let gateway = scope.gatewayInterface else { return }
@@ -58,20 +76,22 @@ public struct ApplianceNetwork: BridgeGatewayControl {
             try await links.addAddress(gateway, to: bridgeNIC, in: nil)
             return
         }
-        let host = configuration.hostNamespace
-        let interface = scope.applianceInterface
-        if try await !links.links(in: host).contains(where: { $0.name == scope.portGroup }) {
-            try await links.createBridge(named: scope.portGroup, alias: Self.bridgeAlias(vch: configuration.name, network: scope.name), in: host)
-        }
-        if try await !links.links(in: nil).contains(where: { $0.name == interface }) {
-            let hostLink = Self.hostLink(for: scope)
-            try await links.deleteLink(named: hostLink, in: host)
-            try await links.createVethPair(hostName: hostLink, in: host, peerName: interface, peerNamespace: configuration.namespace)
-            try await links.attach(link: hostLink, toBridge: scope.portGroup, in: host)
-            try await links.setUp(link: hostLink, in: host)
-        }
-        try await links.addAddress(gateway, to: interface, in: nil)
-        try await links.setUp(link: interface, in: nil)
+        try await links.createBridge(
+            named: scope.portGroup, alias: Self.bridgeAlias(vch: configuration.name, network: scope.name),
+            in: configuration.hostNamespace)
+        try await connect(scope, gateway: gateway)
+    }
+
+    /// The appliance's NIC on a user network's bridge, with the gateway address: one batch in
+    /// the host namespace (a leftover host end removed first), one in the appliance.
+    func connect(_ scope: NetworkScope, gateway: IPv4Interface) async throws {
+        let hostLink = Self.hostLink(for: scope)
+        try await links.apply([
+            .deleteLink(hostLink),
+            .createVethPair(hostName: hostLink, bridge: scope.portGroup, peerName: scope.applianceInterface,
+                            peerNamespace: configuration.namespace, peerMAC: nil),
+        ], in: configuration.hostNamespace)
+        try await links.apply([.addAddress(gateway, link: scope.applianceInterface), .setUp(scope.applianceInterface)], in: nil)
     }
 
     /// `BridgeGatewayControl.removeGateway(for:)`. Default bridge: removes the gateway address.

@@ -167,14 +167,26 @@ extension ContainerManager {
     }
 
     /// `docker network prune`: every user network without members that passes `keep`
-    /// (the API's label and `until` filters). Returns the names removed.
+    /// (the API's label and `until` filters). Returns the names removed. The store is written
+    /// and the firewall rebuilt once for all of them, then each network's bridge is removed.
     public func pruneNetworks(where keep: @Sendable (NetworkScope) -> Bool) async throws -> [String] {
-        var removed: [String] = []
-        for scope in networkScopes where !scope.builtin && keep(scope) {
-            guard !records.values.contains(where: { $0.endpoints.contains { $0.network == scope.name } }) else { continue }
-            try await removeNetwork(scope.id)
-            removed.append(scope.name)
+        let members = Set(records.values.flatMap { $0.endpoints.map(\.network) })
+        let doomed = networkScopes.filter { !$0.builtin && !members.contains($0.name) && keep($0) }
+        guard !doomed.isEmpty else { return [] }
+        for scope in doomed { scopes[scope.name] = nil }
+        do {
+            try networkStore.save(networkScopes)
+        } catch {
+            for scope in doomed { scopes[scope.name] = scope }
+            throw VICError.wrapping(error, "prune networks")
         }
-        return removed
+        try await applyFirewall()
+        for scope in doomed {
+            do { try await bridgeGateways.removeGateway(for: scope) } catch {
+                logger.warning("prune: network \(scope.name) removed, but not its bridge: \(error)")
+            }
+        }
+        logger.info("pruned \(doomed.count) networks")
+        return doomed.map(\.name)
     }
 }
