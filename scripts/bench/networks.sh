@@ -10,28 +10,12 @@
 # Usage: scripts/bench/networks.sh [RUNS] [COUNT]   (defaults 20 and 500; root and a build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/lib.sh
 runs=${1:-20}
 count=${2:-500}
-bin=${VIC_BIN_DIR:-$PWD/.build/release}
-[ -x "$bin/vic-machine" ] || bin=$PWD/.build/debug
-lab=vn$(head -c2 /dev/urandom | od -An -tx1 | tr -d ' \n')
-state=/run/vic-lab/$lab
-in_lab() { nsenter --net=/run/netns/$lab -- "$@"; }
-vm() { in_lab env VIC_STATE_ROOT=$state/state VIC_RUN_ROOT=$state/run "$bin/vic-machine" "$@"; }
-cleanup() {
-  vm delete --name nb >/dev/null 2>&1 || true
-  scripts/lab.sh down "$lab" >/dev/null 2>&1 || true
-  rm -f "$state.create.log"
-}
-trap cleanup EXIT
-scripts/lab.sh up "$lab" >/dev/null
-vm create --name nb --bridge-network Bridge-DPG --no-tls --bridge-network-range 172.16.0.0/16 \
-  --bridge-network-width 28 >"$state.create.log" 2>&1
-host=$(grep -o 'DOCKER_HOST=[0-9.:]*' "$state.create.log" | cut -d= -f2)
-export DOCKER_CONFIG=$state/docker-config
-d() { nsenter --net=/run/netns/$lab-cpub -- docker -H "$host" "$@"; }
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1e6}'; }
+trap bench_teardown EXIT
+bench_lab vn
+bench_vch nb --bridge-network-range 172.16.0.0/16 --bridge-network-width 28
 rss() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$(cat "$state/run/nb/vchd.pid")/status"; }
 
 cr=() ls_times=()

@@ -11,27 +11,17 @@
 # Usage: scripts/bench/ports.sh [RUNS]   (default 5 starts per port count; needs root and a build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/lib.sh
 runs=${1:-5}
-bin=${VIC_BIN_DIR:-$PWD/.build/release}
-[ -x "$bin/vic-machine" ] || bin=$PWD/.build/debug
-lab=vp$(head -c2 /dev/urandom | od -An -tx1 | tr -d ' \n')
-state=/run/vic-lab/$lab
 iperf_pid=
-in_lab() { nsenter --net=/run/netns/$lab -- "$@"; }
-vm() { in_lab env VIC_STATE_ROOT=$state/state VIC_RUN_ROOT=$state/run "$bin/vic-machine" "$@"; }
 cleanup() {
   [ -n "$iperf_pid" ] && kill "$iperf_pid" 2>/dev/null || true
-  vm delete --name pb >/dev/null 2>&1 || true
-  scripts/lab.sh down "$lab" >/dev/null 2>&1 || true
+  bench_teardown
 }
 trap cleanup EXIT
-scripts/lab.sh up "$lab" >/dev/null
-scripts/lab.sh registry "$lab" >/dev/null
-vm create --name pb --bridge-network Bridge-DPG --no-tls --registry-mirror http://10.99.32.1:5000 >"$state.create.log" 2>&1
-host=$(grep -o 'DOCKER_HOST=[0-9.:]*' "$state.create.log" | cut -d= -f2)
+bench_lab vp --registry
+bench_vch pb
 public=${host%:*}
-export DOCKER_CONFIG=$state/docker-config
-d() { nsenter --net=/run/netns/$lab-cpub -- docker -H "$host" "$@"; }
 d pull -q busybox >/dev/null
 
 id=$(d run -d --name srv -p 5201:5201 -p 8080:80 busybox sh -c \
@@ -56,8 +46,6 @@ printf '%-34s %14s %14s %8s\n' "measure" "published" "direct" "ratio"
 printf '%-34s %14.2f %14.2f %8s\n' "iperf3 1 stream 5 s (Gbit/s)" "$tp_pub" "$tp_dir" "$(ratio "$tp_pub" "$tp_dir")"
 printf '%-34s %14.0f %14.0f %8s\n' "wrk httpd (requests/s)" "$cr_pub" "$cr_dir" "$(ratio "$cr_pub" "$cr_dir")"
 
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.0f", m/1e6}'; }
 start_time() {  # $1: number of published ports
   local flags=() times=()
   [ "$1" -gt 0 ] && flags=(-p "20000-$((20000 + $1 - 1)):20000-$((20000 + $1 - 1))")

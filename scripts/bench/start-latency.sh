@@ -9,32 +9,19 @@
 # Usage: scripts/bench/start-latency.sh [RUNS]   (default 20; root; .build/release, else debug)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench/lib.sh
 runs=${1:-20}
-bin=${VIC_BIN_DIR:-$PWD/.build/release}
-[ -x "$bin/vic-machine" ] || bin=$PWD/.build/debug
-lab=vs$(head -c2 /dev/urandom | od -An -tx1 | tr -d ' \n')
-state=/run/vic-lab/$lab
-rawns=$lab-raw
-vm() { nsenter --net=/run/netns/$lab -- env VIC_STATE_ROOT=$state/state VIC_RUN_ROOT=$state/run "$bin/vic-machine" "$@"; }
 cleanup() {
   set +e
-  vm delete --name sl >/dev/null 2>&1
   for id in $(runc --root "$state/rawroot" list -q 2>/dev/null); do runc --root "$state/rawroot" delete -f "$id"; done
   ip netns del "$rawns" 2>/dev/null
-  scripts/lab.sh down "$lab" >/dev/null 2>&1
-  rm -f "$state.create.log"
+  bench_teardown
 }
 trap cleanup EXIT
-scripts/lab.sh up "$lab" >/dev/null
-scripts/lab.sh registry "$lab" >/dev/null
-vm create --name sl --bridge-network Bridge-DPG --no-tls --registry-mirror http://10.99.32.1:5000 >"$state.create.log" 2>&1
-host=$(grep -o 'DOCKER_HOST=[0-9.:]*' "$state.create.log" | cut -d= -f2)
-export DOCKER_CONFIG=$state/docker-config
-d() { nsenter --net=/run/netns/$lab-cpub -- docker -H "$host" "$@"; }
+bench_lab vs --registry
+rawns=$lab-raw
+bench_vch sl
 d pull -q busybox >/dev/null
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1e6}'; }
-p90() { sort -n | awk '{a[NR]=$1} END {i=int(NR*0.9); if (i<1) i=1; printf "%.1f", a[i]/1e6}'; }
 
 since=$(date +%s)
 ids=()
