@@ -5,12 +5,13 @@ import VICDNS
 import VICPortLayer
 
 /// The embedded DNS server's view of the containers: a `NameDirectory` snapshot built from the
-/// container manager's records at each query, so names follow `run`, `rm` and `rename` at once.
+/// container manager's records, rebuilt when the manager's revision moves, so names follow
+/// `run`, `rm` and `rename` at once.
 ///
 /// Only running containers are listed: a stopped one keeps its address reserved but answers
 /// nothing. `--network-alias` names are per endpoint; `--link target[:alias]` names (from
 /// `HostConfig.Links` and each endpoint's links) are the declaring container's own.
-final class ContainerNameDirectory: Sendable {
+final class ContainerNameDirectory: NameDirectorySource {
     let containers: ContainerManager
     /// The directory last built, with the container manager's revision it was built from.
     private let cache = Mutex<(revision: UInt64, directory: NameDirectory)?>(nil)
@@ -19,9 +20,19 @@ final class ContainerNameDirectory: Sendable {
         self.containers = containers
     }
 
+    /// The cached directory if no container changed since it was built: one atomic load and a
+    /// short lock, so the DNS server answers container names on its receive thread.
+    func currentDirectory() -> NameDirectory? {
+        let revision = containers.revision.load(ordering: .relaxed)
+        return cache.withLock { cached in
+            guard let cached, cached.revision == revision else { return nil }
+            return cached.directory
+        }
+    }
+
     /// The current directory: rebuilt only when a container changed since the last query, so a
     /// query costs no trip through the container manager's actor.
-    func snapshot() async -> NameDirectory {
+    func directory() async -> NameDirectory {
         // Read the revision first: a change during the rebuild makes the next query rebuild again.
         let revision = containers.revision.load(ordering: .relaxed)
         if let cached = cache.withLock({ $0 }), cached.revision == revision { return cached.directory }
@@ -33,7 +44,7 @@ final class ContainerNameDirectory: Sendable {
     /// The appliance's DNS server: 0.0.0.0:53 in the appliance namespace, forwarding to the
     /// VCH's resolvers. Privilege: CAP_NET_BIND_SERVICE.
     func dnsServer(upstreams: [IPv4Address], logger: Logger) -> DNSServer {
-        DNSServer(upstreams: upstreams, logger: logger, directory: { await self.snapshot() })
+        DNSServer(upstreams: upstreams, logger: logger, directory: self)
     }
 
     /// One entry per running container, with an endpoint per network it is on.

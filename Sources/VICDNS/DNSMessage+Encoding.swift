@@ -5,17 +5,18 @@ extension DNSMessage {
         var writer = DNSWriter()
         writer.writeUInt16(header.id)
         writer.writeUInt16(header.flags)
-        for count in [questions.count, answers.count, authorities.count, additionals.count] {
-            writer.writeUInt16(UInt16(clamping: count))
-        }
+        writer.writeUInt16(UInt16(clamping: questions.count))
+        writer.writeUInt16(UInt16(clamping: answers.count))
+        writer.writeUInt16(UInt16(clamping: authorities.count))
+        writer.writeUInt16(UInt16(clamping: additionals.count))
         for question in questions.prefix(Int(UInt16.max)) {
             writer.writeName(question.name)
             writer.writeUInt16(question.type.rawValue)
             writer.writeUInt16(question.rawClass)
         }
-        for section in [answers, authorities, additionals] {
-            for record in section.prefix(Int(UInt16.max)) { writer.writeRecord(record) }
-        }
+        for record in answers.prefix(Int(UInt16.max)) { writer.writeRecord(record) }
+        for record in authorities.prefix(Int(UInt16.max)) { writer.writeRecord(record) }
+        for record in additionals.prefix(Int(UInt16.max)) { writer.writeRecord(record) }
         return writer.bytes
     }
 
@@ -36,8 +37,35 @@ extension DNSMessage {
 
 /// Appends wire fields and remembers where each name suffix was written, for compression.
 struct DNSWriter {
-    private(set) var bytes: [UInt8] = []
-    private var suffixOffsets: [DNSName: Int] = [:]
+    private(set) var bytes: [UInt8]
+    private var suffixOffsets: [Suffix: Int] = [:]
+
+    /// Room for a classic 512-byte message up front.
+    init() {
+        bytes = []
+        bytes.reserveCapacity(512)
+    }
+
+    /// The labels of a name from one of them on, compared and hashed as `DNSName` does
+    /// (case-insensitively), without copying them out of the name.
+    struct Suffix: Hashable {
+        let labels: ArraySlice<[UInt8]>
+
+        static func == (lhs: Suffix, rhs: Suffix) -> Bool {
+            lhs.labels.count == rhs.labels.count
+                && zip(lhs.labels, rhs.labels).allSatisfy { left, right in
+                    left.count == right.count
+                        && zip(left, right).allSatisfy { DNSName.lowercase($0) == DNSName.lowercase($1) }
+                }
+        }
+
+        func hash(into hasher: inout Hasher) {
+            for label in labels {
+                hasher.combine(label.count)
+                for byte in label { hasher.combine(DNSName.lowercase(byte)) }
+            }
+        }
+    }
 
     mutating func writeUInt16(_ value: UInt16) {
         bytes.append(UInt8(value >> 8))
@@ -53,7 +81,7 @@ struct DNSWriter {
     /// that fit the 14-bit pointer are remembered.
     mutating func writeName(_ name: DNSName) {
         for index in name.labels.indices {
-            let suffix = DNSName(uncheckedLabels: Array(name.labels[index...]))
+            let suffix = Suffix(labels: name.labels[index...])
             if let target = suffixOffsets[suffix] {
                 writeUInt16(0xc000 | UInt16(target))
                 return

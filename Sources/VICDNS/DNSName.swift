@@ -60,7 +60,7 @@ public struct DNSName: Sendable, Hashable, CustomStringConvertible {
 
     /// The labels as lower-case strings, for matching against container names.
     var lowercasedLabelTexts: [String] {
-        labels.map { String(decoding: $0.map(Self.lowercase), as: UTF8.self) }
+        labels.map { String(decoding: $0.lazy.map(Self.lowercase), as: UTF8.self) }
     }
 
     /// Case-insensitive comparison of the labels (ASCII letters only), as RFC 4343 requires.

@@ -1,12 +1,19 @@
 import Logging
+import Synchronization
 import VICCore
 
 /// The domain logic of the embedded DNS server: one query in, one reply out.
 ///
-/// Names of containers are answered from a fresh `NameDirectory` snapshot by `NameResolver`;
-/// everything else comes from the cache or is forwarded to the upstreams, each tried in turn
-/// (round-robin start) with a fresh random ID, until one answers; SERVFAIL when there are
-/// none or all time out. The UDP and TCP listeners are thin adapters around `respond`.
+/// Names of containers are answered from the current `NameDirectory` snapshot by
+/// `NameResolver`; everything else comes from the cache or is forwarded to the upstreams, each
+/// tried in turn (round-robin start) with a fresh random ID, until one answers; SERVFAIL when
+/// there are none or all time out. The UDP and TCP listeners are thin adapters around it.
+///
+/// Two steps, so the common case never suspends: `respondImmediately` is synchronous and
+/// answers whatever needs no waiting (malformed or refused queries, container names when the
+/// directory snapshot is current, cache hits); what is left (`PendingQuery`: a stale snapshot
+/// or a forward) is finished by `complete`, and only forwarding enters the actor, which owns
+/// the upstream rotation and the ID generator. `respond` does both.
 public actor DNSResponder {
     /// The TTL of container answers, as VIC and Docker use.
     public static let containerTTL: UInt32 = 600
@@ -16,55 +23,94 @@ public actor DNSResponder {
     let upstreams: [DNSUpstream]
     let timeout: Duration
     let transport: any DNSUpstreamTransport
-    let directory: @Sendable () async -> NameDirectory
+    let directory: any NameDirectorySource
     let logger: Logger
     let clock = ContinuousClock()
-    var cache: ResponseCache
-    var rotation = 0
+    let cache: SharedResponseCache
+    /// Turns the order of several addresses: incremented per answer with addresses.
+    let rotation = Atomic<Int>(0)
     var nextUpstream = 0
     var random = SystemRandomNumberGenerator()
 
     /// - Parameters:
     ///   - upstreams: the VCH's resolvers, tried in turn.
     ///   - timeout: how long to wait for each upstream.
-    ///   - directory: called once per query for the current containers.
+    ///   - directory: the current containers; asked at each query.
     public init(upstreams: [DNSUpstream], timeout: Duration = .seconds(2), transport: any DNSUpstreamTransport,
-                cache: ResponseCache = ResponseCache(), logger: Logger,
-                directory: @escaping @Sendable () async -> NameDirectory) {
+                cache: ResponseCache = ResponseCache(), logger: Logger, directory: any NameDirectorySource) {
         self.upstreams = upstreams
         self.timeout = timeout
         self.transport = transport
-        self.cache = cache
+        self.cache = SharedResponseCache(cache)
         self.logger = logger
         self.directory = directory
+    }
+
+    /// A responder whose directory comes from an async provider, called once per query (every
+    /// query then takes the async path).
+    public init(upstreams: [DNSUpstream], timeout: Duration = .seconds(2), transport: any DNSUpstreamTransport,
+                cache: ResponseCache = ResponseCache(), logger: Logger,
+                directory: @escaping @Sendable () async -> NameDirectory) {
+        self.init(upstreams: upstreams, timeout: timeout, transport: transport, cache: cache, logger: logger,
+                  directory: AsyncNameDirectorySource(provider: directory))
     }
 
     /// The reply to the bytes `client` sent, or nil to stay silent (fewer than 12 bytes, or a
     /// response rather than a query). Over UDP the reply fits the client's payload size, else
     /// it is truncated with TC set.
-    public func respond(to bytes: [UInt8], from client: IPv4Address, overUDP: Bool) async -> [UInt8]? {
-        guard let id = DNSMessage.headerID(of: bytes) else { return nil }
+    public nonisolated func respond(to bytes: [UInt8], from client: IPv4Address, overUDP: Bool) async -> [UInt8]? {
+        switch respondImmediately(to: bytes, from: client, overUDP: overUDP) {
+        case .answered(let reply): reply
+        case .pending(let pending): await complete(pending)
+        }
+    }
+
+    /// As `respond`, without suspending: the reply when it needs no waiting, else the query
+    /// to finish with `complete`. Pure but for the lock-protected cache and rotation counter.
+    public nonisolated func respondImmediately(to bytes: [UInt8], from client: IPv4Address,
+                                               overUDP: Bool) -> ImmediateResponse {
+        guard let id = DNSMessage.headerID(of: bytes) else { return .answered(nil) }
         let query: DNSMessage
         do {
             query = try DNSMessage(decoding: bytes)
         } catch {
             logger.debug("DNS: malformed query from \(client): \(error)")
             let flags = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
-            guard flags & 0x8000 == 0 else { return nil }
-            return Self.reply(to: DNSMessage(header: DNSHeader(id: id, flags: flags)), code: .formatError).encoded
+            guard flags & 0x8000 == 0 else { return .answered(nil) }
+            return .answered(Self.reply(to: DNSMessage(header: DNSHeader(id: id, flags: flags)), code: .formatError).encoded)
         }
-        guard !query.header.isResponse else { return nil }
+        guard !query.header.isResponse else { return .answered(nil) }
         let limit = overUDP ? query.acceptedUDPPayloadSize : Int(UInt16.max)
-        let reply = await answer(query, raw: bytes, from: client)
-        switch reply {
-        case .message(let message):
-            return message.encoded(fittingIn: limit)
-        case .raw(let raw):
-            if raw.count <= limit { return raw }
-            guard let message = try? DNSMessage(decoding: raw) else {
-                return Self.reply(to: query, code: .serverFailure).encoded
+        if let refusal = Self.refusal(of: query) { return .answered(refusal.encoded(fittingIn: limit)) }
+        guard let question = query.questions.first else {
+            return .answered(Self.reply(to: query, code: .formatError).encoded(fittingIn: limit))
+        }
+        let pending = PendingQuery(query: query, question: question, raw: bytes, client: client, limit: limit)
+        guard let snapshot = directory.currentDirectory() else { return .pending(pending) }
+        if let local = answer(pending, from: snapshot) ?? cachedReply(to: query) {
+            return .answered(local.encoded(fittingIn: limit))
+        }
+        return .pending(PendingQuery(forwarding: pending))
+    }
+
+    /// Finishes what `respondImmediately` left: resolves against a fresh snapshot if it had
+    /// none, then answers from the cache or the upstreams.
+    public nonisolated func complete(_ pending: PendingQuery) async -> [UInt8] {
+        if !pending.isForward {
+            let snapshot = await directory.directory()
+            if let local = answer(pending, from: snapshot) ?? cachedReply(to: pending.query) {
+                return local.encoded(fittingIn: pending.limit)
             }
-            return message.encoded(fittingIn: limit)
+        }
+        switch await forward(pending) {
+        case .message(let message):
+            return message.encoded(fittingIn: pending.limit)
+        case .raw(let raw):
+            if raw.count <= pending.limit { return raw }
+            guard let message = try? DNSMessage(decoding: raw) else {
+                return Self.reply(to: pending.query, code: .serverFailure).encoded
+            }
+            return message.encoded(fittingIn: pending.limit)
         }
     }
 
@@ -74,37 +120,35 @@ public actor DNSResponder {
         case raw([UInt8])
     }
 
-    func answer(_ query: DNSMessage, raw: [UInt8], from client: IPv4Address) async -> Reply {
-        guard query.header.opcode == 0 else { return .message(Self.reply(to: query, code: .notImplemented)) }
-        // VIC answers SERVFAIL to several questions; FORMERR is what RFC 9619 prescribes.
-        guard query.questions.count == 1, let question = query.questions.first else {
-            return .message(Self.reply(to: query, code: .formatError))
-        }
-        guard question.rawClass == DNSClass.internet, question.type != .any else {
-            return .message(Self.reply(to: query, code: .notImplemented))
-        }
-        let snapshot = await directory()
-        let resolution = NameResolver(directory: snapshot)
-            .resolve(question.name, type: question.type, from: client, rotation: rotation)
+    /// The answer from `snapshot` if the name is a container's, seen from the sender; nil if
+    /// it is not ours.
+    nonisolated func answer(_ pending: PendingQuery, from snapshot: NameDirectory) -> DNSMessage? {
+        let question = pending.question
+        let resolution = NameResolver(directory: snapshot).resolve(
+            question.name, type: question.type, from: pending.client, rotation: rotation.load(ordering: .relaxed))
         switch resolution {
         case .addresses(let addresses):
-            rotation &+= 1
-            var reply = Self.reply(to: query, code: .noError, authoritative: true)
+            rotation.wrappingAdd(1, ordering: .relaxed)
+            var reply = Self.reply(to: pending.query, code: .noError, authoritative: true)
             reply.answers = addresses.map { .address(question.name, $0, ttl: Self.containerTTL) }
-            return .message(reply)
+            return reply
         case .noData:
-            return .message(Self.reply(to: query, code: .noError, authoritative: true))
+            return Self.reply(to: pending.query, code: .noError, authoritative: true)
         case .forward:
-            return await forward(query, raw: raw, question: question)
+            return nil
         }
     }
 
-    /// From the cache, else from the first upstream that answers.
-    func forward(_ query: DNSMessage, raw: [UInt8], question: DNSQuestion) async -> Reply {
-        if var cached = cache.reply(to: query, now: clock.now) {
-            if query.ednsRecord != nil { cached.additionals = [.edns(payloadSize: Self.ednsPayloadSize)] }
-            return .message(cached)
-        }
+    /// The cached upstream reply to `query`, with our EDNS record if it had one.
+    nonisolated func cachedReply(to query: DNSMessage) -> DNSMessage? {
+        guard var cached = cache.reply(to: query, now: clock.now) else { return nil }
+        if query.ednsRecord != nil { cached.additionals = [.edns(payloadSize: Self.ednsPayloadSize)] }
+        return cached
+    }
+
+    /// From the first upstream that answers (the cache was asked already).
+    func forward(_ pending: PendingQuery) async -> Reply {
+        let (query, question) = (pending.query, pending.question)
         guard !upstreams.isEmpty else {
             logger.debug("DNS: no upstream for \(question.name)")
             return .message(Self.reply(to: query, code: .serverFailure))
@@ -115,7 +159,7 @@ public actor DNSResponder {
             let upstream = upstreams[(first &+ attempt) % upstreams.count]
             // Random, so an off-path sender cannot guess the ID of the reply we wait for.
             let id = UInt16.random(in: 0...UInt16.max, using: &random)
-            var outgoing = raw
+            var outgoing = pending.raw
             outgoing[0] = UInt8(id >> 8)
             outgoing[1] = UInt8(id & 0xff)
             do {
@@ -131,6 +175,20 @@ public actor DNSResponder {
             }
         }
         return .message(Self.reply(to: query, code: .serverFailure))
+    }
+
+    /// The reply to a query VIC does not answer at all, or nil: NOTIMP for an opcode other than
+    /// QUERY, a class other than IN or type ANY; FORMERR for other than one question (VIC
+    /// answers SERVFAIL to several questions; FORMERR is what RFC 9619 prescribes).
+    static func refusal(of query: DNSMessage) -> DNSMessage? {
+        guard query.header.opcode == 0 else { return reply(to: query, code: .notImplemented) }
+        guard query.questions.count == 1, let question = query.questions.first else {
+            return reply(to: query, code: .formatError)
+        }
+        guard question.rawClass == DNSClass.internet, question.type != .any else {
+            return reply(to: query, code: .notImplemented)
+        }
+        return nil
     }
 
     /// A reply to `query` with no records: its ID, opcode, question and RD/CD flags, QR and RA

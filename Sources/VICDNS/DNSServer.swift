@@ -8,7 +8,7 @@ import VICCore
 /// Listens on UDP and TCP at `listenAddress`:`port`, by default 0.0.0.0:53 in the appliance
 /// namespace: the appliance firewall admits port 53 only from the bridge NICs, and the
 /// wildcard serves bridge networks created later without rebinding. Containers' names come
-/// from the directory provider at each query; other names go to `upstreams`.
+/// from the directory source at each query; other names go to `upstreams`.
 /// Privilege: CAP_NET_BIND_SERVICE for port 53. Side effects: two listening sockets, and one
 /// short-lived UDP socket per forwarded query.
 public final class DNSServer: Service, Sendable {
@@ -49,14 +49,29 @@ public final class DNSServer: Service, Sendable {
                   logger: logger, directory: directory)
     }
 
-    /// A server with an injectable transport toward the upstreams.
+    /// The appliance's server: 0.0.0.0:53, forwarding to `upstreams` on port 53.
+    public convenience init(upstreams: [IPv4Address], logger: Logger, directory: any NameDirectorySource) {
+        self.init(configuration: Configuration(upstreams: upstreams.map { DNSUpstream(address: $0) }),
+                  logger: logger, directory: directory)
+    }
+
+    /// A server with an injectable transport toward the upstreams. Container names are
+    /// answered on the receiving thread while `directory` has a current snapshot.
     public init(configuration: Configuration, transport: any DNSUpstreamTransport = UDPUpstreamTransport(),
-                logger: Logger, directory: @escaping @Sendable () async -> NameDirectory) {
+                logger: Logger, directory: any NameDirectorySource) {
         self.configuration = configuration
         self.logger = logger
         self.responder = DNSResponder(
             upstreams: configuration.upstreams, timeout: configuration.upstreamTimeout, transport: transport,
             cache: ResponseCache(capacity: configuration.cacheCapacity), logger: logger, directory: directory)
+    }
+
+    /// A server whose directory comes from an async provider, called at each query.
+    public convenience init(configuration: Configuration,
+                            transport: any DNSUpstreamTransport = UDPUpstreamTransport(), logger: Logger,
+                            directory: @escaping @Sendable () async -> NameDirectory) {
+        self.init(configuration: configuration, transport: transport, logger: logger,
+                  directory: AsyncNameDirectorySource(provider: directory))
     }
 
     /// Binds both listeners and starts answering; the caller closes them.

@@ -42,56 +42,81 @@ public struct NameResolver: Sendable {
         guard !labels.isEmpty else { return .forward }
         let senderNetworks = sender.endpoints.map(\.network)
         // The whole name first (container names may hold dots), then `name.network` splits.
-        var candidates: [(name: String, networks: [String])] = [(labels.joined(separator: "."), senderNetworks)]
-        for split in 1..<labels.count {
+        // Compared without allocating: this runs for every query, on the receive thread.
+        var found = addresses(of: labels.count == 1 ? labels[0] : labels.joined(separator: "."),
+                              for: sender, on: senderNetworks)
+        var split = 1
+        while found.isEmpty && split < labels.count {
             let domain = labels[split...].joined(separator: ".")
-            let networks = senderNetworks.filter { $0.lowercased() == domain }
-            if !networks.isEmpty { candidates.append((labels[..<split].joined(separator: "."), networks)) }
+            let networks = senderNetworks.filter { Self.lowercases($0, to: domain) }
+            if !networks.isEmpty {
+                found = addresses(of: labels[..<split].joined(separator: "."), for: sender, on: networks)
+            }
+            split += 1
         }
-        for candidate in candidates {
-            let found = addresses(of: candidate.name, for: sender, on: Set(candidate.networks))
-            guard !found.isEmpty else { continue }
-            guard type == .a else { return .noData }
-            return .addresses(Self.rotate(found, by: rotation))
-        }
-        return .forward
+        guard !found.isEmpty else { return .forward }
+        guard type == .a else { return .noData }
+        return .addresses(Self.rotate(found, by: rotation))
     }
 
-    /// The addresses `name` stands for, seen by `sender` on `networks`, by rule precedence.
-    func addresses(of name: String, for sender: NameDirectory.Entry, on networks: Set<String>) -> [IPv4Address] {
+    /// The addresses `name` (lower-case) stands for, seen by `sender` on `networks`, by rule
+    /// precedence.
+    func addresses(of name: String, for sender: NameDirectory.Entry, on networks: [String]) -> [IPv4Address] {
         // 1. Links: declared by the sender only.
-        if let target = sender.links.first(where: { $0.key.lowercased() == name })?.value.lowercased() {
-            let linked = directory.containers.filter { $0.name.lowercased() == target || $0.id == target }
-            let found = linked.flatMap { sharedAddresses(of: $0, with: sender, on: networks) }
+        if let target = sender.links.first(where: { Self.lowercases($0.key, to: name) })?.value.lowercased() {
+            let found = directory.containers
+                .filter { Self.lowercases($0.name, to: target) || $0.id == target }
+                .flatMap { sharedAddresses(of: $0, with: sender, on: networks) }
             if !found.isEmpty { return found }
         }
         // 2. Network aliases: per endpoint, on the networks in play.
         var aliased: [IPv4Address] = []
         for entry in directory.containers {
             for endpoint in entry.endpoints
-            where networks.contains(endpoint.network) && endpoint.aliases.contains(where: { $0.lowercased() == name }) {
+            where networks.contains(endpoint.network)
+                && endpoint.aliases.contains(where: { Self.lowercases($0, to: name) }) {
                 aliased.append(endpoint.address)
             }
         }
         if !aliased.isEmpty { return Self.unique(aliased) }
         // 3. Names and short IDs.
-        let named = directory.containers.filter {
-            $0.name.lowercased() == name || $0.shortID == name
+        var named: [IPv4Address] = []
+        for entry in directory.containers where Self.lowercases(entry.name, to: name) || Self.isShortID(name, of: entry.id) {
+            named += sharedAddresses(of: entry, with: sender, on: networks)
         }
-        return Self.unique(named.flatMap { sharedAddresses(of: $0, with: sender, on: networks) })
+        return Self.unique(named)
     }
 
     /// `target`'s addresses on the networks it shares with `sender`, within `networks`.
-    func sharedAddresses(of target: NameDirectory.Entry, with sender: NameDirectory.Entry, on networks: Set<String>)
+    func sharedAddresses(of target: NameDirectory.Entry, with sender: NameDirectory.Entry, on networks: [String])
         -> [IPv4Address]
     {
-        let senderNetworks = Set(sender.endpoints.map(\.network))
-        return target.endpoints
-            .filter { senderNetworks.contains($0.network) && networks.contains($0.network) }
+        target.endpoints
+            .filter { endpoint in
+                networks.contains(endpoint.network) && sender.endpoints.contains { $0.network == endpoint.network }
+            }
             .map(\.address)
     }
 
+    /// Whether `text.lowercased() == lowered`, without allocating when `text` is ASCII.
+    static func lowercases(_ text: String, to lowered: String) -> Bool {
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return text.lowercased() == lowered }
+        return text.utf8.count == lowered.utf8.count
+            && zip(text.utf8, lowered.utf8).allSatisfy { DNSName.lowercase($0) == $1 }
+    }
+
+    /// Whether `name == String(id.prefix(12))`, comparing bytes when the first 13 of `id` are
+    /// ASCII other than CR (its first 12 characters are then its first 12 bytes).
+    static func isShortID(_ name: String, of id: String) -> Bool {
+        let bytes = id.utf8
+        guard bytes.count >= 13, bytes.prefix(13).allSatisfy({ $0 < 0x80 && $0 != 0x0d }) else {
+            return id.prefix(12) == name
+        }
+        return bytes.prefix(12).elementsEqual(name.utf8)
+    }
+
     static func unique(_ addresses: [IPv4Address]) -> [IPv4Address] {
+        guard addresses.count > 1 else { return addresses }
         var seen: Set<IPv4Address> = []
         return addresses.filter { seen.insert($0).inserted }
     }

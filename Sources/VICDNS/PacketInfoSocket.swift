@@ -26,8 +26,16 @@ public protocol DNSDatagramSocket: Sendable {
     func receive() throws -> ReceivedDatagram?
     /// Sends `bytes` to `port` at `address` with `source` as the source address.
     func send(_ bytes: [UInt8], to address: IPv4Address, port: UInt16, from source: IPv4Address) throws
+    /// Wakes a `receive` blocked in another thread at once (it returns nil), so that stopping
+    /// does not wait for the poll interval. Later receives return nil at once.
+    func interrupt()
     /// Closes the socket; later calls fail.
     func close()
+}
+
+extension DNSDatagramSocket {
+    /// Sockets that cannot be woken wait for their poll interval.
+    public func interrupt() {}
 }
 
 /// A Linux UDP socket with IP_PKTINFO. Bound to the wildcard address it serves every local
@@ -76,60 +84,74 @@ public final class PacketInfoSocket: DNSDatagramSocket {
     }
 
     /// Waits at most 250 ms; nil on timeout, on EINTR, or for a datagram without IP_PKTINFO.
+    /// The 64 KiB receive buffer is scratch space, neither zeroed nor kept: only the bytes
+    /// received are copied out.
     public func receive() throws -> ReceivedDatagram? {
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        var control = [UInt8](repeating: 0, count: 128)
-        var peer = sockaddr_in()
-        let (count, controlLength) = Self.withMessage(&buffer, &control, &peer) { header in
-            let count = recvmsg(descriptor, &header, 0)
-            return (count, Int(header.msg_controllen))
+        try withUnsafeTemporaryAllocation(byteCount: 65_536 + Self.controlCapacity, alignment: 16) { scratch in
+            let data = UnsafeMutableRawBufferPointer(rebasing: scratch[..<65_536])
+            let control = UnsafeMutableRawBufferPointer(rebasing: scratch[65_536...])
+            var peer = sockaddr_in()
+            let (count, controlLength) = Self.withMessage(data, control, &peer) { header in
+                let count = recvmsg(descriptor, &header, 0)
+                return (count, Int(header.msg_controllen))
+            }
+            guard count >= 0 else {
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return nil }
+                throw Self.failure("receive a DNS query")
+            }
+            guard peer.sin_family == sa_family_t(AF_INET),
+                  let destination = Self.packetDestination(
+                      UnsafeRawBufferPointer(rebasing: control[..<min(controlLength, control.count)]))
+            else { return nil }
+            return ReceivedDatagram(
+                bytes: Array(data[..<count]), sender: IPv4Address(UInt32(bigEndian: peer.sin_addr.s_addr)),
+                senderPort: UInt16(bigEndian: peer.sin_port), localAddress: destination)
         }
-        guard count >= 0 else {
-            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return nil }
-            throw Self.failure("receive a DNS query")
-        }
-        guard peer.sin_family == sa_family_t(AF_INET),
-              let destination = Self.packetDestination(Array(control.prefix(controlLength)))
-        else { return nil }
-        return ReceivedDatagram(
-            bytes: Array(buffer.prefix(count)), sender: IPv4Address(UInt32(bigEndian: peer.sin_addr.s_addr)),
-            senderPort: UInt16(bigEndian: peer.sin_port), localAddress: destination)
     }
 
     /// Sends with an IP_PKTINFO control message; never blocks (MSG_DONTWAIT).
     public func send(_ bytes: [UInt8], to address: IPv4Address, port: UInt16, from source: IPv4Address) throws {
         var peer = Self.socketAddress(address, port: port)
         var control = Self.packetInfoMessage(source: source)
-        var payload = bytes
         // DNS over UDP is lossy anyway: never block the caller on a full buffer.
-        let sent = Self.withMessage(&payload, &control, &peer) { sendmsg(descriptor, &$0, Int32(MSG_DONTWAIT)) }
+        let sent = bytes.withUnsafeBytes { payload in
+            control.withUnsafeMutableBytes { control in
+                // sendmsg only reads the iovec's bytes.
+                Self.withMessage(UnsafeMutableRawBufferPointer(mutating: payload), control, &peer) {
+                    sendmsg(descriptor, &$0, Int32(MSG_DONTWAIT))
+                }
+            }
+        }
         guard sent >= 0 else { throw Self.failure("send a DNS reply to \(address):\(port) from \(source)") }
     }
+
+    /// `shutdown(SHUT_RD)`: a blocked `recvmsg` returns at once.
+    public func interrupt() { _ = shutdown(descriptor, Int32(SHUT_RD)) }
 
     /// Closes the descriptor.
     public func close() { _ = Glibc.close(descriptor) }
 }
 
 extension PacketInfoSocket {
+    /// Room for the control messages of a received datagram.
+    static let controlCapacity = 128
+
     /// Calls `body` with a message header over `data` (one iovec), `control` and `peer`.
     static func withMessage<Result>(
-        _ data: inout [UInt8], _ control: inout [UInt8], _ peer: inout sockaddr_in, _ body: (inout msghdr) -> Result
+        _ data: UnsafeMutableRawBufferPointer, _ control: UnsafeMutableRawBufferPointer, _ peer: inout sockaddr_in,
+        _ body: (inout msghdr) -> Result
     ) -> Result {
-        data.withUnsafeMutableBytes { dataBytes in
-            control.withUnsafeMutableBytes { controlBytes in
-                withUnsafeMutablePointer(to: &peer) { peerPointer in
-                    var vector = iovec(iov_base: dataBytes.baseAddress, iov_len: dataBytes.count)
-                    return withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                        var header = msghdr()
-                        header.msg_name = UnsafeMutableRawPointer(peerPointer)
-                        header.msg_namelen = socklen_t(MemoryLayout<sockaddr_in>.size)
-                        header.msg_iov = vectorPointer
-                        header.msg_iovlen = 1
-                        header.msg_control = controlBytes.baseAddress
-                        header.msg_controllen = controlBytes.count
-                        return body(&header)
-                    }
-                }
+        withUnsafeMutablePointer(to: &peer) { peerPointer in
+            var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
+            return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                var header = msghdr()
+                header.msg_name = UnsafeMutableRawPointer(peerPointer)
+                header.msg_namelen = socklen_t(MemoryLayout<sockaddr_in>.size)
+                header.msg_iov = vectorPointer
+                header.msg_iovlen = 1
+                header.msg_control = control.baseAddress
+                header.msg_controllen = control.count
+                return body(&header)
             }
         }
     }
@@ -146,9 +168,14 @@ extension PacketInfoSocket {
     /// for a unicast query, the address it was sent to; for a broadcast, the interface's.
     /// `struct in_pktinfo` is `{ int ipi_ifindex; in_addr ipi_spec_dst; in_addr ipi_addr; }`.
     static func packetDestination(_ control: [UInt8]) -> IPv4Address? {
+        control.withUnsafeBytes { packetDestination($0) }
+    }
+
+    /// As `packetDestination(_:)`, over the control buffer of `recvmsg`.
+    static func packetDestination(_ control: UnsafeRawBufferPointer) -> IPv4Address? {
         var offset = 0
         while control.count - offset >= MemoryLayout<cmsghdr>.size {
-            let header = control.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: cmsghdr.self) }
+            let header = control.loadUnaligned(fromByteOffset: offset, as: cmsghdr.self)
             let length = Int(header.cmsg_len)
             guard length >= MemoryLayout<cmsghdr>.size, length <= control.count - offset else { return nil }
             if header.cmsg_level == Int32(IPPROTO_IP), header.cmsg_type == IP_PKTINFO,

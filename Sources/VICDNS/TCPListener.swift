@@ -59,15 +59,23 @@ enum TCPListener {
                 context.close(promise: nil)
                 return
             }
-            Task {
-                guard let reply = await responder.respond(to: query, from: client, overUDP: false),
-                      let length = UInt16(exactly: reply.count)
-                else { return }
-                var framed = channel.allocator.buffer(capacity: reply.count + 2)
-                framed.writeInteger(length)
-                framed.writeBytes(reply)
-                channel.writeAndFlush(framed, promise: nil)
+            // Container names and cache hits: answered on the event loop; forwarding in a task.
+            switch responder.respondImmediately(to: query, from: client, overUDP: false) {
+            case .answered(let reply):
+                if let reply { Self.write(reply, to: channel) }
+            case .pending(let pending):
+                let responder = responder
+                Task { Self.write(await responder.complete(pending), to: channel) }
             }
+        }
+
+        /// Writes `reply` with its 2-byte length; a reply too long to frame is dropped.
+        static func write(_ reply: [UInt8], to channel: any Channel) {
+            guard let length = UInt16(exactly: reply.count) else { return }
+            var framed = channel.allocator.buffer(capacity: reply.count + 2)
+            framed.writeInteger(length)
+            framed.writeBytes(reply)
+            channel.writeAndFlush(framed, promise: nil)
         }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

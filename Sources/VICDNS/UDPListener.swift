@@ -9,9 +9,10 @@ import Synchronization
 import VICCore
 
 /// The UDP adapter: receives on a `DNSDatagramSocket` on its own thread (the receive blocks),
-/// hands each query to the responder in a task, and sends the reply from the address the
-/// query was sent to. At most `maximumInFlight` queries are answered at once; more are dropped,
-/// as a loaded DNS server does.
+/// and sends each reply from the address the query was sent to. What the responder answers at
+/// once (container names, cache hits) is answered on that thread; the rest (forwarding) is
+/// finished in a task, at most `maximumInFlight` at once; more are dropped, as a loaded DNS
+/// server does.
 final class UDPListener: Sendable {
     let socket: any DNSDatagramSocket
     let responder: DNSResponder
@@ -39,6 +40,7 @@ final class UDPListener: Sendable {
     /// Stops receiving (within one poll interval), then closes the socket.
     func stop() async {
         state.withLock { $0.stopping = true }
+        socket.interrupt()
         try? await thread.shutdownGracefully()
         socket.close()
     }
@@ -55,22 +57,35 @@ final class UDPListener: Sendable {
                 continue
             }
             guard let datagram else { continue }
-            let admitted = state.withLock { state -> Bool in
-                guard state.inFlight < maximumInFlight else { return false }
-                state.inFlight += 1
-                return true
+            // Container names and cache hits: answered here, with no task and no actor hop.
+            switch responder.respondImmediately(to: datagram.bytes, from: datagram.sender, overUDP: true) {
+            case .answered(let reply):
+                if let reply { send(reply, answering: datagram) }
+            case .pending(let pending):
+                complete(pending, answering: datagram)
             }
-            guard admitted else { continue }
-            Task { [self] in
-                defer { state.withLock { $0.inFlight -= 1 } }
-                guard let reply = await responder.respond(to: datagram.bytes, from: datagram.sender, overUDP: true)
-                else { return }
-                do {
-                    try socket.send(reply, to: datagram.sender, port: datagram.senderPort, from: datagram.localAddress)
-                } catch {
-                    logger.debug("DNS: \(error)")
-                }
-            }
+        }
+    }
+
+    /// Finishes `pending` in a task, if fewer than `maximumInFlight` are; else drops it.
+    func complete(_ pending: PendingQuery, answering datagram: ReceivedDatagram) {
+        let admitted = state.withLock { state -> Bool in
+            guard state.inFlight < maximumInFlight else { return false }
+            state.inFlight += 1
+            return true
+        }
+        guard admitted else { return }
+        Task { [self] in
+            defer { state.withLock { $0.inFlight -= 1 } }
+            send(await responder.complete(pending), answering: datagram)
+        }
+    }
+
+    func send(_ reply: [UInt8], answering datagram: ReceivedDatagram) {
+        do {
+            try socket.send(reply, to: datagram.sender, port: datagram.senderPort, from: datagram.localAddress)
+        } catch {
+            logger.debug("DNS: \(error)")
         }
     }
 }

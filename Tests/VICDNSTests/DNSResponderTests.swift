@@ -169,6 +169,72 @@ final class ScriptedTransport: DNSUpstreamTransport {
     }
 }
 
+/// A directory source whose snapshot is never current: every query takes the async path.
+struct StaleDirectorySource: NameDirectorySource {
+    let snapshot: NameDirectory
+    func currentDirectory() -> NameDirectory? { nil }
+    func directory() async -> NameDirectory { snapshot }
+}
+
+@Suite struct DNSResponderImmediateTests {
+    static let client = Fixture.ip("172.16.0.5")
+    static let upstream = DNSUpstream(address: Fixture.ip("127.0.0.2"), port: 5353)
+
+    func query(_ name: String, id: UInt16 = 0x1234) -> [UInt8] {
+        DNSMessage(header: DNSHeader(id: id), questions: [DNSQuestion(name: DNSName(name)!, type: .a)]).encoded
+    }
+
+    func responder(_ transport: ScriptedTransport, directory: any NameDirectorySource) -> DNSResponder {
+        DNSResponder(upstreams: [Self.upstream], timeout: .milliseconds(50), transport: transport,
+                     logger: Logger(label: "test"), directory: directory)
+    }
+
+    @Test func answersContainerNamesAndCacheHitsWithoutSuspending() async throws {
+        let transport = ScriptedTransport([Self.upstream: .answer(Fixture.ip("192.0.2.9"), ttl: 60)])
+        let responder = responder(transport, directory: Fixture.directory)
+        guard case .answered(let local) = responder.respondImmediately(to: query("web"), from: Self.client, overUDP: true)
+        else { Issue.record("a container name should be answered at once"); return }
+        let answer = try DNSMessage(decoding: try #require(local))
+        #expect(answer.answers == [.address(DNSName("web")!, Fixture.ip("172.16.0.2"), ttl: 600)])
+        #expect(transport.askedUpstreams.isEmpty)
+
+        guard case .pending(let pending) = responder.respondImmediately(to: query("example.com"), from: Self.client,
+                                                                        overUDP: true)
+        else { Issue.record("an unknown name should be left to forwarding"); return }
+        let forwarded = try DNSMessage(decoding: await responder.complete(pending))
+        #expect(forwarded.answers.first?.data == .ipv4(Fixture.ip("192.0.2.9")))
+        #expect(transport.askedUpstreams == [Self.upstream])
+
+        guard case .answered(let cached) = responder.respondImmediately(to: query("example.com", id: 7),
+                                                                        from: Self.client, overUDP: true)
+        else { Issue.record("a cached name should be answered at once"); return }
+        let hit = try DNSMessage(decoding: try #require(cached))
+        #expect(hit.header.id == 7 && hit.answers.first?.data == .ipv4(Fixture.ip("192.0.2.9")))
+        #expect(transport.askedUpstreams.count == 1)
+    }
+
+    @Test func refusalsAndSilenceNeedNoDirectory() throws {
+        let responder = responder(ScriptedTransport([:]), directory: StaleDirectorySource(snapshot: Fixture.directory))
+        guard case .answered(nil) = responder.respondImmediately(to: [0, 1], from: Self.client, overUDP: true)
+        else { Issue.record("a short message gets no reply"); return }
+        let any = DNSMessage(header: DNSHeader(id: 3), questions: [DNSQuestion(name: DNSName("web")!, type: .any)])
+        guard case .answered(let reply) = responder.respondImmediately(to: any.encoded, from: Self.client, overUDP: true)
+        else { Issue.record("ANY is refused at once"); return }
+        #expect(try DNSMessage(decoding: try #require(reply)).header.responseCode == .notImplemented)
+    }
+
+    @Test func aStaleDirectoryIsRebuiltOnTheAsyncPath() async throws {
+        let transport = ScriptedTransport([:])
+        let responder = responder(transport, directory: StaleDirectorySource(snapshot: Fixture.directory))
+        guard case .pending(let pending) = responder.respondImmediately(to: query("web"), from: Self.client,
+                                                                        overUDP: true)
+        else { Issue.record("without a current snapshot the query must wait"); return }
+        let reply = try DNSMessage(decoding: await responder.complete(pending))
+        #expect(reply.header.isAuthoritative && reply.answers.first?.data == .ipv4(Fixture.ip("172.16.0.2")))
+        #expect(transport.askedUpstreams.isEmpty)
+    }
+}
+
 @Suite struct UpstreamReplyFilterTests {
     let upstream = DNSUpstream(address: IPv4Address("127.0.0.2")!, port: 5353)
 

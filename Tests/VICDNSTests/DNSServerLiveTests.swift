@@ -23,7 +23,7 @@ import VICCore
             listenAddress: Fixture.ip("127.0.0.1"), port: 0, upstreams: upstreams, upstreamTimeout: timeout)
         let server = DNSServer(configuration: configuration,
                                transport: UDPUpstreamTransport(bindAddress: Fixture.ip("127.0.0.1")),
-                               logger: Logger(label: "dns-test"), directory: { Self.directory })
+                               logger: Logger(label: "dns-test"), directory: Self.directory)
         let listeners = try await server.start()
         #expect(listeners.port != 0)
         do {
