@@ -131,7 +131,7 @@ let package = Package(
             ],
             swiftSettings: settings),
         .testTarget(name: "VICMachineTests", dependencies: ["VICMachine"], swiftSettings: settings),
-        .testTarget(name: "VICPortLayerTests", dependencies: ["VICPortLayer", "VICCore"], swiftSettings: settings),
+        .testTarget(name: "VICPortLayerTests", dependencies: ["VICPortLayer", "VICCore", "VICRuntime", "VICSystem"], swiftSettings: settings),
         .testTarget(
             name: "VICApplianceTests", dependencies: ["VICAppliance", "VICPortLayer", "VICConfig", "VICCore"],
             swiftSettings: settings),

@@ -26,9 +26,9 @@ struct ContainerFiles {
     func write() throws {
         let etc = "\(directory)/etc"
         try AtomicFile.makeDirectory(etc, mode: 0o755)
-        try AtomicFile.write(Data((record.config.hostname + "\n").utf8), to: "\(etc)/hostname", mode: 0o644)
-        try AtomicFile.write(Data(hosts().utf8), to: "\(etc)/hosts", mode: 0o644)
-        try AtomicFile.write(Data(resolvConf().utf8), to: "\(etc)/resolv.conf", mode: 0o644)
+        try AtomicFile.write(Data((record.config.hostname + "\n").utf8), to: "\(etc)/hostname", mode: 0o644, durability: .atomic)
+        try AtomicFile.write(Data(hosts().utf8), to: "\(etc)/hosts", mode: 0o644, durability: .atomic)
+        try AtomicFile.write(Data(resolvConf().utf8), to: "\(etc)/resolv.conf", mode: 0o644, durability: .atomic)
     }
 
     /// Rewrites /etc/hosts and /etc/resolv.conf in place, for a running container whose networks

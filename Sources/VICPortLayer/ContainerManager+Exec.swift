@@ -111,7 +111,7 @@ extension ContainerManager {
             let process = try execProcess(request, container: record)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            try AtomicFile.write(try encoder.encode(process), to: "\(directory)/process.json", mode: 0o600)
+            try AtomicFile.write(try encoder.encode(process), to: "\(directory)/process.json", mode: 0o600, durability: .atomic)
             let streams = attach
                 ? ShimClient.ExecStreams(stdin: request.attachStdin, stdout: request.attachStdout, stderr: request.attachStderr)
                 : nil

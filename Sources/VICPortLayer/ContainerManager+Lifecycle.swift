@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import VICCore
 import VICRuntime
 import VICSystem
@@ -15,21 +16,33 @@ extension ContainerManager {
         }
         let id = record.id
         let directory = directory(id)
+        var timer = PhaseTimer()
         do {
             _ = try reservePorts(id)
-            let layers = try await images.layerDirectories(of: try await images.resolve(record.imageID))
+            timer.mark("ports")
+            let image = try await images.resolve(record.imageID)
+            timer.mark("resolve")
+            let layers = try await images.layerDirectories(of: image)
+            timer.mark("layers")
             let rootfs = RootFilesystem(directory: directory, layers: layers)
             try rootfs.mount()
+            timer.mark("mount")
             // NICs first: a DHCP lease decides the address and DNS servers the files name.
             try await attachEndpoints(id)
+            timer.mark("network")
             record = try self.record(id)
             try files(for: record).write()
+            timer.mark("etc")
             try writeBundle(record, rootfs: rootfs.mountPoint)
+            timer.mark("bundle")
             try await runtime.delete(id, force: true)
+            timer.mark("runtime-delete")
             try await applyFirewall()
+            timer.mark("firewall")
             let client = shim(id)
             let pid = try await client.create(
                 id: id, bundle: "\(directory)/bundle", tty: record.config.tty, stdin: record.config.openStdin)
+            timer.mark("shim+create")
             // Waiting attaches connect now, between create and start, so they miss no output:
             // each is acknowledged by the shim before START is sent.
             for attach in pendingAttaches.removeValue(forKey: id) ?? [] {
@@ -37,13 +50,17 @@ extension ContainerManager {
                     try client.attach(stdin: attach.stdin, stdout: attach.stdout, stderr: attach.stderr)
                 })
             }
+            timer.mark("attaches")
             try await client.start()
+            timer.mark("start")
             record = try self.record(id)
             try record.state.started(pid: pid, at: Date())
             if !publishesThroughAppliance(record) { record.state.published = containerNetworkPorts(record) }
             try save(record)
+            timer.mark("save")
             watch(id)
             emit("start", record)
+            logger.debug("start \(record.shortID): \(timer.summary)")
         } catch {
             let message = (error as? VICError)?.message ?? "\(error)"
             for attach in pendingAttaches.removeValue(forKey: id) ?? [] { attach.continuation.resume(throwing: error) }
@@ -71,7 +88,7 @@ extension ContainerManager {
         try AtomicFile.makeDirectory(bundle, mode: 0o700)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try AtomicFile.write(try encoder.encode(spec), to: "\(bundle)/config.json", mode: 0o600)
+        try AtomicFile.write(try encoder.encode(spec), to: "\(bundle)/config.json", mode: 0o600, durability: .atomic)
     }
 
     /// Waits for the container's exit in the background and records it.
@@ -79,18 +96,27 @@ extension ContainerManager {
         let client = shim(id)
         Task {
             let exit = try? await client.waitForExit()
-            await self.handleExit(id, code: exit?.code ?? 137)
+            await self.handleExit(id, code: exit?.code ?? 137, finishedAt: exit?.finishedAt)
         }
     }
 
-    func handleExit(_ id: String, code: Int) async {
+    /// Records the exit once the container's namespace, NICs and mount are released: until
+    /// then it counts as running, so a `start` (or a `stop` waiting for the exit, then a start)
+    /// cannot interleave with the teardown and lose the namespace it has just made.
+    func handleExit(_ id: String, code: Int, finishedAt: String? = nil) async {
+        guard records[id]?.state.isRunning == true else { return }
+        var timer = PhaseTimer()
+        let noticed = finishedAt.flatMap(ExitRecord.date(rfc3339:)).map { Date().timeIntervalSince($0) * 1000 }
+        await cleanUpAfterExit(id)
+        timer.mark("cleanup")
         guard var record = records[id], record.state.isRunning else { return }
         record.state.exited(code: code, at: Date())
         try? save(record)
+        timer.mark("save")
         emit("die", record, ["exitCode": "\(code)"])
-        await cleanUpAfterExit(id)
         for waiter in exitWaiters.removeValue(forKey: id) ?? [] { waiter.resume(returning: code) }
         logger.info("container \(record.shortID) exited with \(code)")
+        logger.debug("exit \(record.shortID): noticed \(noticed.map { String(format: "%.1f ms", $0) } ?? "?") after the shim recorded it; \(timer.summary)")
         if record.host.autoRemove {
             try? await remove(id, force: true)
             return
@@ -118,13 +144,19 @@ extension ContainerManager {
     /// Releases what a stopped container does not need: runtime state, NIC, namespace, mount.
     /// The IP reservation, the upper directory and the logs stay.
     func cleanUpAfterExit(_ id: String) async {
+        var timer = PhaseTimer()
         records[id]?.state.published = []
         do { try await applyFirewall() } catch { logger.warning("firewall update after \(Identifier.short(id)) stopped: \(error)") }
+        timer.mark("firewall")
         // The runtime's state and the NICs do not depend on each other: released side by side.
         async let runtimeDeleted: Void? = try? runtime.delete(id, force: true)
         await detachEndpoints(id)
+        timer.mark("network")
         _ = await runtimeDeleted
+        timer.mark("runtime-delete")
         try? RootFilesystem(directory: directory(id), layers: []).unmount()
+        timer.mark("unmount")
+        logger.debug("cleanup \(Identifier.short(id)): \(timer.summary)")
     }
 
     public func kill(_ reference: String, signal: Int32) async throws {
@@ -168,14 +200,29 @@ extension ContainerManager {
         try await start(reference)
     }
 
+    /// Whether the container stopped running within `timeout`: woken by its exit (an exit
+    /// waiter, resumed by `handleExit` or removal) or by the deadline, not by polling.
     func waitForExit(_ id: String, timeout: Duration) async -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if records[id]?.state.isRunning != true { return true }
-            try? await Task.sleep(for: .milliseconds(10))
+        guard records[id]?.state.isRunning == true else { return true }
+        let outcome = FirstOutcome()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            outcome.arm(continuation)
+            Task {
+                await self.nextExit(id)
+                outcome.resume()
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                outcome.resume()
+            }
         }
         return records[id]?.state.isRunning != true
+    }
+
+    /// Returns at the container's next exit or removal, at once if it is not running.
+    func nextExit(_ id: String) async {
+        guard records[id]?.state.isRunning == true else { return }
+        _ = await withCheckedContinuation { exitWaiters[id, default: []].append($0) }
     }
 
     /// Removes a container and everything it owns. A running one needs `force`.
@@ -191,13 +238,18 @@ extension ContainerManager {
             _ = await waitForExit(record.id, timeout: .seconds(10))
             record = try self.record(record.id)
         }
+        var timer = PhaseTimer()
         record.state.status = .removing
         try save(record)
+        timer.mark("save")
         await cleanUpAfterExit(record.id)
+        timer.mark("cleanup")
         releaseEndpoints(record.endpoints)
         records[record.id] = nil
         emit("destroy", record)
         try? FileManager.default.removeItem(atPath: directory(record.id))
+        timer.mark("directory")
+        logger.debug("remove \(record.shortID): \(timer.summary)")
         for waiter in exitWaiters.removeValue(forKey: record.id) ?? [] { waiter.resume(returning: record.state.exitCode) }
         for waiter in removalWaiters.removeValue(forKey: record.id) ?? [] { waiter.resume() }
         for attach in pendingAttaches.removeValue(forKey: record.id) ?? [] {
@@ -255,5 +307,23 @@ extension ContainerManager {
             throw VICError(.conflict, "Container \(record.id) is not running")
         }
         try shim(record.id).resize(height: height, width: width)
+    }
+}
+
+/// Wakes `waitForExit` once, at the exit or at the deadline, whichever comes first.
+final class FirstOutcome: Sendable {
+    private let waiting = Mutex<CheckedContinuation<Void, Never>?>(nil)
+
+    func arm(_ continuation: CheckedContinuation<Void, Never>) {
+        waiting.withLock { $0 = continuation }
+    }
+
+    /// Resumes the wait the first time; later calls do nothing.
+    func resume() {
+        waiting.withLock { waiting in
+            let continuation = waiting
+            waiting = nil
+            return continuation
+        }?.resume()
     }
 }

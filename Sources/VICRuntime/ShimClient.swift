@@ -194,3 +194,16 @@ public struct ShimClient: Sendable {
         close(fd)
     }
 }
+
+extension ExitRecord {
+    /// The instant of the shim's `finishedAt` ("2024-05-01T12:00:00.123456789Z"), nil when unreadable.
+    public static func date(rfc3339 text: String) -> Date? {
+        let parts = text.split(separator: ".", maxSplits: 1)
+        guard let base = parts.first,
+              let whole = ISO8601DateFormatter().date(from: String(base) + (parts.count > 1 ? "Z" : "")) else { return nil }
+        guard parts.count > 1 else { return whole }
+        let digits = parts[1].prefix { $0.isNumber }
+        guard let fraction = Double("0." + digits) else { return whole }
+        return whole.addingTimeInterval(fraction)
+    }
+}
