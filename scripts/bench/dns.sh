@@ -9,27 +9,17 @@
 # Usage: scripts/bench/dns.sh   (needs root and a build; makes and removes its own lab)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-bin=${VIC_BIN_DIR:-$PWD/.build/release}
-[ -x "$bin/vic-machine" ] || bin=$PWD/.build/debug
-lab=vd$(head -c2 /dev/urandom | od -An -tx1 | tr -d ' \n')
-state=/run/vic-lab/$lab
+. scripts/bench/lib.sh
 dnsmasq_pid=
-in_lab() { nsenter --net=/run/netns/$lab -- "$@"; }
-vm() { in_lab env VIC_STATE_ROOT=$state/state VIC_RUN_ROOT=$state/run "$bin/vic-machine" "$@"; }
 cleanup() {
   [ -n "$dnsmasq_pid" ] && kill "$dnsmasq_pid" 2>/dev/null || true
   ip netns del "$lab-dq" 2>/dev/null || true
-  vm delete --name db >/dev/null 2>&1 || true
-  scripts/lab.sh down "$lab" >/dev/null 2>&1 || true
-  rm -f "$state.create.log" "$state.hosts"
+  rm -f "$state.hosts"
+  bench_teardown
 }
 trap cleanup EXIT
-scripts/lab.sh up "$lab" >/dev/null
-scripts/lab.sh registry "$lab" >/dev/null
-vm create --name db --bridge-network Bridge-DPG --no-tls --registry-mirror http://10.99.32.1:5000 >"$state.create.log" 2>&1
-host=$(grep -o 'DOCKER_HOST=[0-9.:]*' "$state.create.log" | cut -d= -f2)
-export DOCKER_CONFIG=$state/docker-config
-d() { nsenter --net=/run/netns/$lab-cpub -- docker -H "$host" "$@"; }
+bench_lab vd --registry
+bench_vch db
 d pull -q busybox >/dev/null
 d run -d --name target busybox sleep 600 >/dev/null
 id=$(d run -d --name client busybox sleep 600)
