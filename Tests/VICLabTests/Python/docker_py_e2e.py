@@ -147,4 +147,32 @@ member.remove(force=True)
 net.remove()
 check("network-remove", client.networks.list(names=["py-net"]) == [], "py-net still listed")
 ok("network-remove")
+# Detach keys: the attach ends when the client sends them, and the container keeps running.
+cat = client.containers.run("busybox", ["cat"], name="py-cat", detach=True, stdin_open=True)
+sock = client.api.attach_socket(cat.id, params={"stdin": 1, "stdout": 1, "stream": 1, "detachKeys": "ctrl-x"})
+raw = getattr(sock, "_sock", sock)
+raw.settimeout(10)
+raw.sendall(b"echoed\n")
+echoed = b""
+while b"echoed" not in echoed:
+    chunk = raw.recv(4096)
+    if not chunk:
+        break
+    echoed += chunk
+raw.sendall(b"\x18")
+rest, closed = b"", False
+try:
+    while True:
+        chunk = raw.recv(4096)
+        if not chunk:
+            closed = True  # the server ended the attach: detached
+            break
+        rest += chunk
+except OSError:
+    pass  # a timeout: the server kept the attach open
+cat.reload()
+check("detach-keys", b"echoed" in echoed and closed and cat.status == "running",
+      f"echoed={echoed!r} rest={rest!r} closed={closed} status={cat.status}")
+ok("detach-keys", cat.status)
+cat.remove(force=True)
 print("docker-py end to end: all steps passed", flush=True)
