@@ -135,9 +135,13 @@ extension ContainerManager {
 
     /// At exit: stops DHCP clients, removes the namespace with every NIC, and forgets leased
     /// addresses (a restart leases again). Static addresses stay reserved until removal.
-    func detachEndpoints(_ id: String) async {
+    func detachEndpoints(_ id: String, leaving: Bool = false) async {
         networking.releaseLeases(leaseDirectory: leaseDirectory(id))
-        try? await networking.detach(id, networkIDs: records[id]?.endpoints.map(\.networkID) ?? [])
+        if leaving {
+            try? await networking.discardNamespace(id)
+        } else {
+            try? await networking.detach(id, networkIDs: records[id]?.endpoints.map(\.networkID) ?? [])
+        }
         guard var record = records[id], record.endpoints.contains(where: { scopes[$0.network]?.usesDHCP == true }) else { return }
         for index in record.endpoints.indices where scopes[record.endpoints[index].network]?.usesDHCP == true {
             if let unleased = try? Endpoint.unleased() { record.endpoints[index].address = unleased }

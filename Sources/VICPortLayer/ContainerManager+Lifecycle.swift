@@ -107,7 +107,9 @@ extension ContainerManager {
         guard records[id]?.state.isRunning == true else { return }
         var timer = PhaseTimer()
         let noticed = finishedAt.flatMap(ExitRecord.date(rfc3339:)).map { Date().timeIntervalSince($0) * 1000 }
-        await cleanUpAfterExit(id)
+        // A container on its way out (`--rm`, `rm -f`) leaves its NICs to the kernel.
+        let leaving = records[id]?.host.autoRemove == true || forceRemovals.contains(id)
+        await cleanUpAfterExit(id, leaving: leaving)
         timer.mark("cleanup")
         guard var record = records[id], record.state.isRunning else { return }
         record.state.exited(code: code, at: Date())
@@ -143,14 +145,16 @@ extension ContainerManager {
 
     /// Releases what a stopped container does not need: runtime state, NIC, namespace, mount.
     /// The IP reservation, the upper directory and the logs stay.
-    func cleanUpAfterExit(_ id: String) async {
+    /// - Parameter leaving: the container is about to be removed (`--rm`, `rm -f`): its NICs
+    ///   are left to the kernel with its namespace (see `ContainerNetworking.discardNamespace`).
+    func cleanUpAfterExit(_ id: String, leaving: Bool = false) async {
         var timer = PhaseTimer()
         records[id]?.state.published = []
         do { try await applyFirewall() } catch { logger.warning("firewall update after \(Identifier.short(id)) stopped: \(error)") }
         timer.mark("firewall")
         // The runtime's state and the NICs do not depend on each other: released side by side.
         async let runtimeDeleted: Void? = try? runtime.delete(id, force: true)
-        await detachEndpoints(id)
+        await detachEndpoints(id, leaving: leaving)
         timer.mark("network")
         _ = await runtimeDeleted
         timer.mark("runtime-delete")
@@ -234,6 +238,8 @@ extension ContainerManager {
             }
             record.state.stoppedByUser = true
             try save(record)
+            forceRemovals.insert(record.id)
+            defer { forceRemovals.remove(record.id) }
             try? await runtime.kill(record.id, signal: SIGKILL, all: true)
             _ = await waitForExit(record.id, timeout: .seconds(10))
             record = try self.record(record.id)
@@ -242,12 +248,12 @@ extension ContainerManager {
         record.state.status = .removing
         try save(record)
         timer.mark("save")
-        await cleanUpAfterExit(record.id)
+        await cleanUpAfterExit(record.id, leaving: true)
         timer.mark("cleanup")
         releaseEndpoints(record.endpoints)
         records[record.id] = nil
         emit("destroy", record)
-        try? FileManager.default.removeItem(atPath: directory(record.id))
+        discardDirectory(of: record)
         timer.mark("directory")
         logger.debug("remove \(record.shortID): \(timer.summary)")
         for waiter in exitWaiters.removeValue(forKey: record.id) ?? [] { waiter.resume(returning: record.state.exitCode) }
@@ -256,6 +262,22 @@ extension ContainerManager {
             attach.continuation.resume(throwing: VICError(.notFound, "No such container: \(record.id)"))
         }
     }
+
+    /// Removes a removed container's directory without making the client wait for it: it is
+    /// renamed aside at once (one syscall) and deleted in the background; `load` sweeps what a
+    /// crash leaves. Falls back to deleting in place when the rename fails.
+    func discardDirectory(of record: ContainerRecord) {
+        let directory = directory(record.id)
+        let aside = "\(root)/\(Self.discardedPrefix)\(record.shortID)-\(UInt32.random(in: 0...UInt32.max))"
+        guard Glibc.rename(directory, aside) == 0 else {
+            try? FileManager.default.removeItem(atPath: directory)
+            return
+        }
+        Task.detached(priority: .background) { try? FileManager.default.removeItem(atPath: aside) }
+    }
+
+    /// Directories of removed containers waiting to be deleted start with this.
+    static let discardedPrefix = ".removed-"
 
     public enum WaitCondition: String, Sendable { case notRunning = "not-running", nextExit = "next-exit", removed }
 

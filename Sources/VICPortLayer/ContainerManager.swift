@@ -22,6 +22,8 @@ public actor ContainerManager {
     let ports: PortAllocator?
     /// Where the next ephemeral-port scan starts, so a port just released is not reused at once.
     var portHint: UInt16 = 0
+    /// Containers `remove(force:)` is killing: their exit leaves their NICs to the kernel.
+    var forceRemovals: Set<String> = []
     /// The firewall state last applied; nil before the first.
     var appliedFirewall: FirewallState?
     let logger: Logger
@@ -134,7 +136,10 @@ public actor ContainerManager {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         var unfinishedRemovals: [String] = []
         var restarts: [String] = []
-        for name in names {
+        for name in names where name.hasPrefix(Self.discardedPrefix) {
+            try? FileManager.default.removeItem(atPath: "\(root)/\(name)")
+        }
+        for name in names where !name.hasPrefix(Self.discardedPrefix) {
             guard let data = FileManager.default.contents(atPath: "\(root)/\(name)/record.json"),
                   var record = try? decoder.decode(ContainerRecord.self, from: data) else { continue }
             for endpoint in record.endpoints {

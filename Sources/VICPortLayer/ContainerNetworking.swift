@@ -149,6 +149,15 @@ public struct ContainerNetworking: Sendable {
         try await links.deleteNamespace(namespace(for: id))
     }
 
+    /// For a container that is being removed: deletes only its namespace, in-process. The
+    /// kernel then destroys the namespace's NICs, and with them their host ends, on its own
+    /// time, so the caller does not wait for the slow veth deletion; nothing reuses the names
+    /// of a removed container's links. What is already gone is not an error.
+    public func discardNamespace(_ id: String) async throws {
+        guard try await links.namespaceExists(namespace(for: id)) else { return }
+        try await links.deleteNamespace(namespace(for: id))
+    }
+
     /// A locally administered unicast MAC derived from the address: 02:42:a.b.c.d, like Docker.
     public static func macAddress(for address: IPv4Address) -> String {
         (["02", "42"] + address.octets.map { String(format: "%02x", $0) }).joined(separator: ":")
