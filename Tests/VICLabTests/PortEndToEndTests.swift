@@ -52,6 +52,18 @@ struct PortEndToEndTests {
                 "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 \(publicIP) 8080 | tail -n 1"])
             #expect(hairpin.standardOutput.trimmingWhitespace() == "hello", "\(hairpin.combined)")
 
+            // A container on another bridge network reaches it only through the published port.
+            let other = try await docker(["network", "create", "other"])
+            try #require(other.succeeded, "\(other.combined)")
+            let webIP = try await docker(["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "web"]).standardOutput.trimmingWhitespace()
+            let across = try await docker(["run", "--rm", "--net", "other", "busybox", "sh", "-c",
+                "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 \(publicIP) 8080 | tail -n 1; "
+                + "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 \(webIP) 80 | tail -n 1; echo end"])
+            let lines = across.standardOutput.split(separator: "\n").map { String($0).trimmingWhitespace() }
+            #expect(lines.first == "hello", "published port from another network: \(across.combined)")
+            #expect(lines.filter { $0 == "hello" }.count == 1, "the container's own address answered across networks: \(across.combined)")
+            _ = try await docker(["network", "rm", "other"])
+
             // A bridge container reaches the public network through NAT, but not the management
             // network, nor the API on the client address.
             let reach = try await docker(["run", "--rm", "busybox", "sh", "-c",
