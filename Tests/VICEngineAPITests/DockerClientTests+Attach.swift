@@ -7,40 +7,6 @@ import VICCore
 @testable import VICEngineAPI
 
 extension DockerClientTests {
-    /// Like `run`, with standard input read from the file at `inputPath`.
-    static func run(
-        _ executable: String, _ arguments: [String], in directory: String, input inputPath: String
-    ) async throws -> Output {
-        let stdoutPath = directory + "/stdout-\(UUID().uuidString)"
-        let stderrPath = directory + "/stderr-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["DOCKER_CONFIG"] = directory + "/docker-config"
-        for name in ["DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_API_VERSION"] {
-            environment[name] = nil
-        }
-        process.environment = environment
-        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        return Output(
-            status: status, stdout: try String(contentsOfFile: stdoutPath, encoding: .utf8),
-            stderr: try String(contentsOfFile: stderrPath, encoding: .utf8))
-    }
-
     /// The answers `docker attach web` needs: ping, inspect (running, stdin open, no TTY), a
     /// streamed wait whose body is `exit`, and a hijack onto `socket`.
     static func attachResponder(

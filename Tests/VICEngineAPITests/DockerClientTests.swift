@@ -14,9 +14,11 @@ struct DockerClientTests {
         var stderr: String
     }
 
-    /// Runs a program to completion, its output going to files (no pipe can fill up).
+    /// Runs a program to completion, its output going to files (no pipe can fill up), its
+    /// standard input read from the file at `inputPath` when given.
     static func run(
-        _ executable: String, _ arguments: [String], in directory: String, workingDirectory: String? = nil
+        _ executable: String, _ arguments: [String], in directory: String, workingDirectory: String? = nil,
+        input inputPath: String? = nil
     ) async throws -> Output {
         let stdoutPath = directory + "/stdout-\(UUID().uuidString)"
         let stderrPath = directory + "/stderr-\(UUID().uuidString)"
@@ -32,6 +34,7 @@ struct DockerClientTests {
             environment[name] = nil
         }
         process.environment = environment
+        if let inputPath { process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath)) }
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in

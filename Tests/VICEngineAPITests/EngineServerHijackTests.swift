@@ -26,23 +26,9 @@ struct EngineServerHijackTests {
         _ body: (EngineServer, RawConnection.Target) async throws -> Void
     ) async throws {
         let socket = pair.serverEnd
-        try await withTemporaryDirectory("vic-hijack") { directory in
-            let socketPath = directory + "/docker.sock"
-            let server = EngineServer(logger: Logger(label: "test"), build: build) { _ in
-                EngineResponse.hijacked(Hijack(socket: socket, contentType: contentType)).withStandardHeaders(build)
-            }
-            let bound = try await server.start([
-                .tcp(host: "127.0.0.1", port: 0, tls: tls), .unixSocket(path: socketPath),
-            ])
-            do {
-                let port = try #require(bound.first?.port)
-                try await body(server, transport == "tcp" ? .tcp(port: port) : .unix(path: socketPath))
-            } catch {
-                await server.shutdown(gracePeriod: .zero)
-                throw error
-            }
-            await server.shutdown(gracePeriod: .zero)
-        }
+        try await EngineServerStreamingTests.withServer(transport, tls: tls, responder: { _ in
+            EngineResponse.hijacked(Hijack(socket: socket, contentType: contentType))
+        }, body)
     }
 
     /// Waits until the server holds no connection and no descriptor of the server end.
@@ -151,17 +137,23 @@ struct EngineServerHijackTests {
         }
     }
 
+    /// A TCP server that holds each request at `gate`, then hijacks it onto `socket`; with its
+    /// port. The caller shuts it down.
+    static func gatedServer(hijacking socket: Int32, gate: Gate) async throws -> (EngineServer, Int) {
+        let server = EngineServer(logger: Logger(label: "test"), build: build) { _ in
+            await gate.pass()
+            return EngineResponse.hijacked(Hijack(socket: socket, contentType: rawStream))
+        }
+        let bound = try await server.start([.tcp(host: "127.0.0.1", port: 0, tls: nil)])
+        return (server, try #require(bound.first?.port))
+    }
+
     @Test("A half-close before the hijack is relayed once it is in place; output still flows")
     func halfCloseBeforeHijack() async throws {
         let pair = try SocketPair()
         let gate = Gate()
         let socket = pair.serverEnd
-        let server = EngineServer(logger: Logger(label: "test"), build: Self.build) { _ in
-            await gate.pass()
-            return EngineResponse.hijacked(Hijack(socket: socket, contentType: Self.rawStream))
-        }
-        let bound = try await server.start([.tcp(host: "127.0.0.1", port: 0, tls: nil)])
-        let port = try #require(bound.first?.port)
+        let (server, port) = try await Self.gatedServer(hijacking: socket, gate: gate)
         try await RawConnection.with(.tcp(port: port)) { client in
             try await RawConnection.with(socket: pair.testEnd) { shim in
                 try await client.send(Self.attach())
@@ -203,12 +195,7 @@ struct EngineServerHijackTests {
         let pair = try SocketPair()
         let gate = Gate()
         let socket = pair.serverEnd
-        let server = EngineServer(logger: Logger(label: "test"), build: Self.build) { _ in
-            await gate.pass()
-            return EngineResponse.hijacked(Hijack(socket: socket, contentType: Self.rawStream))
-        }
-        let bound = try await server.start([.tcp(host: "127.0.0.1", port: 0, tls: nil)])
-        let port = try #require(bound.first?.port)
+        let (server, port) = try await Self.gatedServer(hijacking: socket, gate: gate)
         try await RawConnection.with(.tcp(port: port)) { client in
             try await client.send(Self.attach())
             await gate.waitForArrival()

@@ -14,7 +14,7 @@ struct EngineServerStreamingTests {
     /// Starts a server answering with `responder` (plus the router's standard headers), runs
     /// `body` with a target on one listener, and shuts the server down.
     static func withServer(
-        _ transport: String, responder: @escaping EngineHTTPHandler.Responder,
+        _ transport: String, tls: EngineTLSConfiguration? = nil, responder: @escaping EngineHTTPHandler.Responder,
         _ body: (EngineServer, RawConnection.Target) async throws -> Void
     ) async throws {
         try await withTemporaryDirectory("vic-stream") { directory in
@@ -23,7 +23,7 @@ struct EngineServerStreamingTests {
                 await responder(request).withStandardHeaders(build)
             }
             let bound = try await server.start([
-                .tcp(host: "127.0.0.1", port: 0, tls: nil), .unixSocket(path: socketPath),
+                .tcp(host: "127.0.0.1", port: 0, tls: tls), .unixSocket(path: socketPath),
             ])
             do {
                 let port = try #require(bound.first?.port)
