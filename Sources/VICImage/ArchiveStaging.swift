@@ -107,13 +107,7 @@ struct ArchiveStaging {
             if head.count < 2 { head += chunk.prefix(2 - head.count) }
             hasher.update(data: chunk)
             size += Int64(chunk.count)
-            var offset = 0
-            while offset < chunk.count {
-                let n = chunk[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw errnoError("stage \(path)") }
-                offset += n
-            }
+            try chunk.withUnsafeBytes { try FileSystem.writeAll(fd, $0, operation: "stage \(path)") }
         }
         let digest = "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
         return File(path: path, digest: digest, size: size, isGzip: head == [0x1f, 0x8b])

@@ -73,13 +73,7 @@ struct ImageImporter {
         while true {
             let chunk = try source.read(upTo: 256 * 1024)
             if chunk.isEmpty { break }
-            var offset = 0
-            while offset < chunk.count {
-                let n = chunk[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw errnoError("stage \(path)") }
-                offset += n
-            }
+            try chunk.withUnsafeBytes { try FileSystem.writeAll(fd, $0, operation: "stage \(path)") }
         }
         return (source.digest, Int64(source.count))
     }

@@ -137,13 +137,7 @@ public struct LayerUnpacker {
         while true {
             let chunk = try reader.readContents(upTo: 256 * 1024)
             if chunk.isEmpty { break }
-            var offset = 0
-            while offset < chunk.count {
-                let n = chunk[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                try check(n < 0 ? -1 : 0, "write \(path)")
-                offset += n
-            }
+            try chunk.withUnsafeBytes { try FileSystem.writeAll(fd, $0, operation: "write \(path)") }
             written += chunk.count
         }
         return written

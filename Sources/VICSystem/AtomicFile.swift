@@ -30,18 +30,11 @@ public enum AtomicFile {
         defer {
             if !ok { unlink(temp) }
         }
-        try data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    let error = errnoError("write \(temp)")
-                    close(fd)
-                    throw error
-                }
-                offset += n
-            }
+        do {
+            try data.withUnsafeBytes { try FileSystem.writeAll(fd, $0, operation: "write \(temp)") }
+        } catch {
+            close(fd)
+            throw error
         }
         fchmod(fd, mode)
         guard durability == .atomic || fsync(fd) == 0 else {

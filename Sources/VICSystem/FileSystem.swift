@@ -50,6 +50,21 @@ public enum FileSystem {
         return total
     }
 
+    /// Writes all of `bytes` to `fd`, through short writes and EINTR.
+    /// - Throws: `errnoError(operation)` when a write fails (EIO if one writes nothing).
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, operation: @autoclosure () -> String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                if n == 0 { errno = EIO }
+                throw errnoError(operation())
+            }
+            offset += n
+        }
+    }
+
     /// Writes a kernel control file (/proc/sys, cgroup files) in place: these cannot be renamed.
     public static func writeControl(_ path: String, _ value: String) throws {
         let fd = open(path, O_WRONLY | O_CLOEXEC)

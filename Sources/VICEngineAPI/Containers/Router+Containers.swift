@@ -99,11 +99,17 @@ extension Router {
         return Router.noContent
     }
 
-    func resizeContainer(_ context: RouteContext) async throws -> EngineResponse {
+    /// The `h` and `w` query values of a resize request (container or exec).
+    func terminalSize(_ context: RouteContext) throws -> (height: Int, width: Int) {
         guard let height = context.request.queryValue("h").flatMap(Int.init),
               let width = context.request.queryValue("w").flatMap(Int.init) else {
             throw VICError(.invalidArgument, "h and w are required")
         }
+        return (height, width)
+    }
+
+    func resizeContainer(_ context: RouteContext) async throws -> EngineResponse {
+        let (height, width) = try terminalSize(context)
         try await portLayer().containers.resize(try containerID(context), height: height, width: width)
         return EngineResponse(status: .ok)
     }

@@ -54,10 +54,7 @@ extension Router {
     }
 
     func resizeExec(_ context: RouteContext) async throws -> EngineResponse {
-        guard let height = context.request.queryValue("h").flatMap(Int.init),
-              let width = context.request.queryValue("w").flatMap(Int.init) else {
-            throw VICError(.invalidArgument, "h and w are required")
-        }
+        let (height, width) = try terminalSize(context)
         try await portLayer().containers.resizeExec(try execID(context), height: height, width: width)
         return EngineResponse(status: .ok)
     }

@@ -8,6 +8,7 @@ import Darwin
 import NIOCore
 import NIOPosix
 import VICCore
+import VICSystem
 
 extension EngineRequestBody {
     /// Writes the whole body to a new file at `path` (mode 0600), each write on NIO's blocking
@@ -48,18 +49,6 @@ extension EngineRequestBody {
     }
 
     private static func writeAll(_ part: ByteBuffer, to fd: CInt, path: String) throws {
-        let result = part.withUnsafeReadableBytes { bytes -> CInt in
-            var offset = 0
-            while offset < bytes.count {
-                let count = write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
-                if count < 0 && errno == EINTR { continue }
-                guard count > 0 else { return count < 0 ? errno : EIO }
-                offset += count
-            }
-            return 0
-        }
-        guard result == 0 else {
-            throw VICError(.internal, "spool request body to \(path): \(String(cString: strerror(result)))")
-        }
+        try part.withUnsafeReadableBytes { try FileSystem.writeAll(fd, $0, operation: "spool request body to \(path)") }
     }
 }
