@@ -8,6 +8,9 @@
 #   d ARGS...                       the docker CLI from the public client namespace, -H $host
 #   bench_teardown                  deletes the VCHs made here, then the lab (call it from the
 #                                   script's own EXIT trap, after the script's own clean-up)
+#   bench_raw_bundle NETNS ARGS...  the raw runtime's reference: the busybox layer the lab registry
+#                                   serves, unpacked into $state/raw-bundle (sets $bundle), with a
+#                                   `runc spec` running ARGS in network namespace NETNS
 #   now, median, p90                nanosecond clock; median and 90th percentile in ms of ns
 #                                   values read one per line
 bin=${VIC_BIN_DIR:-$PWD/.build/release}
@@ -46,6 +49,25 @@ bench_teardown() {
     rm -f "$state.$name.log"
   done
   scripts/lab.sh down "$lab" >/dev/null 2>&1 || true
+}
+
+bench_raw_bundle() {
+  local netns=$1 layer
+  shift
+  bundle=$state/raw-bundle
+  mkdir -p "$bundle/rootfs"
+  layer=$(ls -S "$state/busybox-oci/blobs/sha256" | head -1)
+  tar -xzf "$state/busybox-oci/blobs/sha256/$layer" -C "$bundle/rootfs"
+  (cd "$bundle" && runc spec && python3 - "$netns" "$@" <<'PY'
+import json, sys
+c = json.load(open("config.json"))
+c["process"]["terminal"] = False
+c["process"]["args"] = sys.argv[2:]
+ns = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
+c["linux"]["namespaces"] = ns + [{"type": "network", "path": "/run/netns/" + sys.argv[1]}]
+json.dump(c, open("config.json", "w"))
+PY
+  )
 }
 
 now() { date +%s%N; }

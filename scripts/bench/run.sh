@@ -11,8 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-20}
-bin=${VIC_BIN_DIR:-$PWD/.build/release}
-[ -x "$bin/vic-machine" ] || bin=$PWD/.build/debug
+. scripts/bench/lib.sh
 runtimes=${RUNTIMES:-${VIC_RUNTIME:-runc crun}}
 lab=vr$(head -c2 /dev/urandom | od -An -tx1 | tr -d ' \n')
 state=/run/vic-lab/$lab
@@ -32,23 +31,8 @@ scripts/lab.sh up "$lab" >/dev/null
 scripts/lab.sh registry "$lab" >/dev/null
 
 # The raw runtime's bundle: the same busybox layer the registry serves, unpacked once.
-bundle=$state/raw-bundle
-mkdir -p "$bundle/rootfs"
-layer=$(ls -S "$state/busybox-oci/blobs/sha256" | head -1)
-tar -xzf "$state/busybox-oci/blobs/sha256/$layer" -C "$bundle/rootfs"
-(cd "$bundle" && runc spec && python3 - "$rawns" <<'PY'
-import json, sys
-c = json.load(open("config.json"))
-c["process"]["terminal"] = False
-c["process"]["args"] = ["true"]
-ns = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
-c["linux"]["namespaces"] = ns + [{"type": "network", "path": "/run/netns/" + sys.argv[1]}]
-json.dump(c, open("config.json", "w"))
-PY
-)
+bench_raw_bundle "$rawns" true
 
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f", m/1e6}'; }
 
 # raw RUNTIME ID: the runtime runs the bundle once in a new network namespace, as vchd would.
 raw() {

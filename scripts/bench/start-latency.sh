@@ -37,20 +37,7 @@ done
 d rm -f "${ids[@]}" >/dev/null
 
 # The raw runtime: the busybox layer the registry serves, unpacked once, `sleep 60` detached.
-bundle=$state/raw-bundle
-mkdir -p "$bundle/rootfs"
-layer=$(ls -S "$state/busybox-oci/blobs/sha256" | head -1)
-tar -xzf "$state/busybox-oci/blobs/sha256/$layer" -C "$bundle/rootfs"
-(cd "$bundle" && runc spec && python3 - "$rawns" <<'PY'
-import json, sys
-c = json.load(open("config.json"))
-c["process"]["terminal"] = False
-c["process"]["args"] = ["sleep", "60"]
-ns = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
-c["linux"]["namespaces"] = ns + [{"type": "network", "path": "/run/netns/" + sys.argv[1]}]
-json.dump(c, open("config.json", "w"))
-PY
-)
+bench_raw_bundle "$rawns" sleep 60
 raw=() version=()
 for i in $(seq 1 "$runs"); do
   t0=$(now)
