@@ -10,16 +10,8 @@ struct ContainerEndToEndTests {
     /// A lab with a registry, and a VCH using it as its mirror; returns DOCKER_HOST.
     func withVCH(_ vch: String, _ body: @Sendable (Lab, String) async throws -> Void) async throws {
         try await Lab.with { lab in
-            let registry = try await Command.run("\(Lab.packageRoot)/scripts/lab.sh", ["registry", lab.name])
-            try #require(registry.succeeded, "registry: \(registry.combined)")
-            let create = try await lab.vicMachine([
-                "create", "--name", vch, "--bridge-network", "Bridge-DPG", "--tls-cert-path", lab.certificateDirectory(vch),
-                "--registry-mirror", "http://10.99.32.1:5000",
-            ])
-            try #require(create.succeeded, "create: \(create.combined)")
-            let line = create.standardOutput.split(separator: "\n").first { $0.contains("DOCKER_HOST=") }
-            let host = try #require(line.flatMap { $0.split(separator: "=").last.map(String.init) })
-            try await body(lab, host)
+            try await lab.startRegistry()
+            try await body(lab, try await lab.createVCH(vch).host)
             let delete = try await lab.vicMachine(["delete", "--name", vch])
             #expect(delete.succeeded, "delete: \(delete.combined)")
         }

@@ -30,16 +30,8 @@ struct NetworkEndToEndTests {
     /// A lab with a registry, and a VCH `vch` using it as its mirror, created with `flags`.
     func withVCH(_ vch: String, _ flags: [String], _ body: @Sendable (Client) async throws -> Void) async throws {
         try await Lab.with { lab in
-            let registry = try await Command.run("\(Lab.packageRoot)/scripts/lab.sh", ["registry", lab.name])
-            try #require(registry.succeeded, "registry: \(registry.combined)")
-            let create = try await lab.vicMachine([
-                "create", "--name", vch, "--bridge-network", "Bridge-DPG", "--tls-cert-path", lab.certificateDirectory(vch),
-                "--registry-mirror", "http://10.99.32.1:5000",
-            ] + flags)
-            try #require(create.succeeded, "create: \(create.combined)")
-            let line = create.standardOutput.split(separator: "\n").first { $0.contains("DOCKER_HOST=") }
-            let host = try #require(line.flatMap { $0.split(separator: "=").last.map(String.init) })
-            let client = Client(lab: lab, vch: vch, host: host)
+            try await lab.startRegistry()
+            let client = Client(lab: lab, vch: vch, host: try await lab.createVCH(vch, flags).host)
             _ = try await client.ok(["pull", "busybox"])
             try await body(client)
             let delete = try await lab.vicMachine(["delete", "--name", vch])

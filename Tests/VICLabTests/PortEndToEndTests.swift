@@ -15,14 +15,10 @@ struct PortEndToEndTests {
 
     @Test func publishedPortsOnThePublicNetworkOnly() async throws {
         try await Lab.with { lab in
-            let registry = try await Command.run("\(Lab.packageRoot)/scripts/lab.sh", ["registry", lab.name])
-            try #require(registry.succeeded, "registry: \(registry.combined)")
-            let create = try await lab.vicMachine([
-                "create", "--name", "pp", "--bridge-network", "Bridge-DPG", "--tls-cert-path", lab.certificateDirectory("pp"),
+            try await lab.startRegistry()
+            _ = try await lab.createVCH("pp", [
                 "--public-network", "VM Network", "--client-network", "VMNW51", "--management-network", "Mgmt",
-                "--registry-mirror", "http://10.99.32.1:5000",
             ])
-            try #require(create.succeeded, "create: \(create.combined)")
             let facts = try await ApplianceFacts.read(lab, vch: "pp")
             let publicIP = try #require(facts.addresses["public"]?.first?.address.description)
             let clientIP = try #require(facts.addresses["client"]?.first?.address.description)
