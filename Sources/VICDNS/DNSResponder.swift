@@ -46,15 +46,6 @@ public actor DNSResponder {
         self.directory = directory
     }
 
-    /// A responder whose directory comes from an async provider, called once per query (every
-    /// query then takes the async path).
-    public init(upstreams: [DNSUpstream], timeout: Duration = .seconds(2), transport: any DNSUpstreamTransport,
-                cache: ResponseCache = ResponseCache(), logger: Logger,
-                directory: @escaping @Sendable () async -> NameDirectory) {
-        self.init(upstreams: upstreams, timeout: timeout, transport: transport, cache: cache, logger: logger,
-                  directory: AsyncNameDirectorySource(provider: directory))
-    }
-
     /// The reply to the bytes `client` sent, or nil to stay silent (fewer than 12 bytes, or a
     /// response rather than a query). Over UDP the reply fits the client's payload size, else
     /// it is truncated with TC set.

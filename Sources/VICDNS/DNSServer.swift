@@ -43,13 +43,6 @@ public final class DNSServer: Service, Sendable {
     let logger: Logger
 
     /// The appliance's server: 0.0.0.0:53, forwarding to `upstreams` on port 53.
-    public convenience init(upstreams: [IPv4Address], logger: Logger,
-                            directory: @escaping @Sendable () async -> NameDirectory) {
-        self.init(configuration: Configuration(upstreams: upstreams.map { DNSUpstream(address: $0) }),
-                  logger: logger, directory: directory)
-    }
-
-    /// The appliance's server: 0.0.0.0:53, forwarding to `upstreams` on port 53.
     public convenience init(upstreams: [IPv4Address], logger: Logger, directory: any NameDirectorySource) {
         self.init(configuration: Configuration(upstreams: upstreams.map { DNSUpstream(address: $0) }),
                   logger: logger, directory: directory)
@@ -64,14 +57,6 @@ public final class DNSServer: Service, Sendable {
         self.responder = DNSResponder(
             upstreams: configuration.upstreams, timeout: configuration.upstreamTimeout, transport: transport,
             cache: ResponseCache(capacity: configuration.cacheCapacity), logger: logger, directory: directory)
-    }
-
-    /// A server whose directory comes from an async provider, called at each query.
-    public convenience init(configuration: Configuration,
-                            transport: any DNSUpstreamTransport = UDPUpstreamTransport(), logger: Logger,
-                            directory: @escaping @Sendable () async -> NameDirectory) {
-        self.init(configuration: configuration, transport: transport, logger: logger,
-                  directory: AsyncNameDirectorySource(provider: directory))
     }
 
     /// Binds both listeners and starts answering; the caller closes them.

@@ -21,13 +21,3 @@ extension NameDirectory: NameDirectorySource {
     /// Itself.
     public func directory() async -> NameDirectory { self }
 }
-
-/// A source over an async provider, called at each query: never current at once, so every
-/// query takes the async path.
-struct AsyncNameDirectorySource: NameDirectorySource {
-    let provider: @Sendable () async -> NameDirectory
-
-    func currentDirectory() -> NameDirectory? { nil }
-
-    func directory() async -> NameDirectory { await provider() }
-}

@@ -44,7 +44,14 @@ final class ScriptedTransport: DNSUpstreamTransport {
     func responder(_ upstreams: [DNSUpstream], _ transport: ScriptedTransport,
                    directory: NameDirectory = Fixture.directory) -> DNSResponder {
         DNSResponder(upstreams: upstreams, timeout: .milliseconds(50), transport: transport,
-                     logger: Logger(label: "test"), directory: { directory })
+                     logger: Logger(label: "test"), directory: AsyncSource(snapshot: directory))
+    }
+
+    /// A source that is never current at once, so every query takes the async path.
+    struct AsyncSource: NameDirectorySource {
+        let snapshot: NameDirectory
+        func currentDirectory() -> NameDirectory? { nil }
+        func directory() async -> NameDirectory { snapshot }
     }
 
     func query(_ name: String, _ type: DNSRecordType = .a, id: UInt16 = 0x1234, edns: Bool = false) -> [UInt8] {
