@@ -21,26 +21,23 @@ public struct ApplianceRuleset: Sendable {
     /// Gives the bridge scopes and the published ports.
     public let state: FirewallState
 
+    /// The bridge interfaces, as an nft set literal: `{ "bridge", "bridge.5" }`. Every rule
+    /// about bridges uses it, so it is rendered once (it names every user network).
+    let bridgeInterfaces: String
+    /// The subnets whose traffic is NATed out of the public NIC: non-internal bridge scopes.
+    let natSubnets: [IPv4Network]
+
     /// Captures the inputs; rendering is pure.
     public init(configuration: VCHConfiguration, state: FirewallState) {
         self.configuration = configuration
         self.state = state
+        let names = Set(state.bridgeScopes.map(\.applianceInterface) + [NetworkRole.bridge.rawValue]).sorted()
+        bridgeInterfaces = "{ " + names.map { "\"\($0)\"" }.joined(separator: ", ") + " }"
+        natSubnets = state.bridgeScopes.filter { !$0.internal }.compactMap(\.subnet).sorted { $0.description < $1.description }
     }
 
     var publicNIC: String { configuration.nic(for: .public)?.name ?? NetworkRole.public.rawValue }
     var clientNIC: String { configuration.nic(for: .client)?.name ?? NetworkRole.client.rawValue }
-    var publicAddress: IPv4Address? { configuration.nic(for: .public)?.address?.address }
-
-    /// The bridge interfaces, as an nft set literal: `{ "bridge", "bridge.5" }`.
-    var bridgeInterfaces: String {
-        let names = Set(state.bridgeScopes.map(\.applianceInterface) + [NetworkRole.bridge.rawValue]).sorted()
-        return "{ " + names.map { "\"\($0)\"" }.joined(separator: ", ") + " }"
-    }
-
-    /// The subnets whose traffic is NATed out of the public NIC: non-internal bridge scopes.
-    var natSubnets: [IPv4Network] {
-        state.bridgeScopes.filter { !$0.internal }.compactMap(\.subnet).sorted { $0.description < $1.description }
-    }
 
     /// The nft batch: creates then deletes `inet vic` (so the delete never fails) and declares it
     /// anew with its four chains. Deterministic: rules are sorted.
