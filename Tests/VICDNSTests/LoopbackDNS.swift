@@ -9,9 +9,11 @@ enum LoopbackDNS {
     static let group = MultiThreadedEventLoopGroup.singleton
 
     /// Sends `query` over UDP from 127.0.0.1 to `server`:`port` and returns the first reply
-    /// from exactly that address and port, with where it came from.
+    /// from exactly that address and port, with where it came from. The generous timeout is
+    /// for a loaded CI machine: the whole suite runs in one process on two cores, and a reply
+    /// that needs a task (forwarding, SERVFAIL after the upstream timeout) waits for a thread.
     static func udpQuery(_ query: [UInt8], to server: String = "127.0.0.1", port: UInt16,
-                         timeout: TimeAmount = .seconds(3)) async throws -> [UInt8] {
+                         timeout: TimeAmount = .seconds(15)) async throws -> [UInt8] {
         let promise = group.next().makePromise(of: [UInt8].self)
         let expected = try SocketAddress(ipAddress: server, port: Int(port))
         let channel = try await DatagramBootstrap(group: group)
@@ -33,7 +35,7 @@ enum LoopbackDNS {
     }
 
     /// Sends `query` over TCP with its 2-byte length and returns the framed reply's body.
-    static func tcpQuery(_ query: [UInt8], port: UInt16, timeout: TimeAmount = .seconds(3)) async throws -> [UInt8] {
+    static func tcpQuery(_ query: [UInt8], port: UInt16, timeout: TimeAmount = .seconds(15)) async throws -> [UInt8] {
         let promise = group.next().makePromise(of: [UInt8].self)
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
