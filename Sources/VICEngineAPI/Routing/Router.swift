@@ -104,9 +104,15 @@ public struct Router: Sendable {
         .init("POST", "/images/load"): { router, context in try await router.loadImages(context) },
     ]
 
-    /// Answers one request. Never throws: every failure is an error response.
+    /// Answers one request. Never throws: every failure is an error response. Each request is
+    /// logged at debug level with its status and the time to its response head, as dockerd does.
     public func handle(_ request: EngineRequest) async -> EngineResponse {
+        let started = ContinuousClock.now
         let response: EngineResponse
+        defer {
+            let elapsed = (ContinuousClock.now - started) / .milliseconds(1)
+            logger.debug("\(request.method.rawValue) \(request.path): \(response.status.code) in \(String(format: "%.1f", elapsed)) ms")
+        }
         do {
             response = try await dispatch(request)
         } catch {
