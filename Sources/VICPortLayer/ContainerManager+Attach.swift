@@ -15,15 +15,15 @@ extension ContainerManager {
             ?? endpoints.first { scopes[$0.network].map { !$0.internal } ?? false }
     }
 
-    /// Creates the namespace and one NIC per endpoint (`eth0`, `eth1`… in endpoint order),
-    /// leases the addresses of DHCP endpoints, then sets the default route and the trust
-    /// filter. Persists the leased addresses. Before the container process exists.
+    /// Adds one NIC per endpoint (`eth0`, `eth1`… in endpoint order) to the namespace
+    /// `ContainerNetworking.prepare` made, leases the addresses of DHCP endpoints, then sets the
+    /// default route and the trust filter. Persists the leased addresses. Before the container
+    /// process runs.
     ///
-    /// Three helper processes when no endpoint uses DHCP: the namespace, one batch in the host
-    /// namespace and one (NICs up, addresses, default route) in the container's.
+    /// Two helper processes when no endpoint uses DHCP: one batch in the host namespace and one
+    /// (NICs up, addresses, default route) in the container's.
     func attachEndpoints(_ id: String) async throws {
         guard var record = records[id] else { throw VICError(.notFound, "No such container: \(id)") }
-        try await networking.prepare(id, networkIDs: record.endpoints.map(\.networkID))
         var nics: [ContainerNetworking.NIC] = []
         var names: [String: String] = [:]
         for (index, endpoint) in record.endpoints.enumerated() {
@@ -135,13 +135,9 @@ extension ContainerManager {
 
     /// At exit: stops DHCP clients, removes the namespace with every NIC, and forgets leased
     /// addresses (a restart leases again). Static addresses stay reserved until removal.
-    func detachEndpoints(_ id: String, leaving: Bool = false) async {
+    func detachEndpoints(_ id: String) async {
         networking.releaseLeases(leaseDirectory: leaseDirectory(id))
-        if leaving {
-            try? await networking.discardNamespace(id)
-        } else {
-            try? await networking.detach(id, networkIDs: records[id]?.endpoints.map(\.networkID) ?? [])
-        }
+        try? await networking.discardNamespace(id)
         guard var record = records[id], record.endpoints.contains(where: { scopes[$0.network]?.usesDHCP == true }) else { return }
         for index in record.endpoints.indices where scopes[record.endpoints[index].network]?.usesDHCP == true {
             if let unleased = try? Endpoint.unleased() { record.endpoints[index].address = unleased }

@@ -5,9 +5,10 @@ import VICRuntime
 import VICSystem
 
 extension ContainerManager {
-    /// Starts a created or exited container: rootfs, /etc files, bundle, NIC, shim (the runtime's
-    /// `create`), then the shim's START (the runtime's `start`, run by the shim).
-    /// On failure everything started is undone and the error is recorded on the container.
+    /// Starts a created or exited container: rootfs, namespace, /etc files, bundle, then the shim
+    /// and the NICs side by side, the pending attaches, and the shim's START (the runtime's
+    /// `run --detach`). On failure everything started is undone and the error is recorded on the
+    /// container.
     public func start(_ reference: String) async throws {
         var record = try record(reference)
         guard !record.state.isRunning else { return }
@@ -27,23 +28,34 @@ extension ContainerManager {
             let rootfs = RootFilesystem(directory: directory, layers: layers)
             try rootfs.mount()
             timer.mark("mount")
-            // NICs first: a DHCP lease decides the address and DNS servers the files name.
-            try await attachEndpoints(id)
-            timer.mark("network")
+            // The namespace first: the NICs go into it, and the runtime joins it.
+            try await networking.prepare(id, networkIDs: record.endpoints.map(\.networkID))
+            timer.mark("netns")
+            // A DHCP lease decides the address and DNS servers the /etc files name, so those NICs
+            // come before the files. Static NICs are plumbed while the shim process starts.
+            let leased = record.endpoints.contains(where: \.isDynamic)
+            if leased {
+                try await attachEndpoints(id)
+                timer.mark("network")
+            }
             record = try self.record(id)
             try files(for: record).write()
-            timer.mark("etc")
             try writeBundle(record, rootfs: rootfs.mountPoint)
-            timer.mark("bundle")
+            timer.mark("etc+bundle")
+            // The runtime's state of the last run, which its exit released in the background.
+            await runtimeReleases.removeValue(forKey: id)?.value
             try await runtime.delete(id, force: true)
-            timer.mark("runtime-delete")
             try await applyFirewall()
             timer.mark("firewall")
             let client = shim(id)
-            let pid = try await client.create(
-                id: id, bundle: "\(directory)/bundle", tty: record.config.tty, stdin: record.config.openStdin)
-            timer.mark("shim+create")
-            // Waiting attaches connect now, between create and start, so they miss no output:
+            try client.spawn(id: id, bundle: "\(directory)/bundle", tty: record.config.tty, stdin: record.config.openStdin)
+            if !leased {
+                try await attachEndpoints(id)
+                timer.mark("network")
+            }
+            try await client.waitUntilReady()
+            timer.mark("shim")
+            // Waiting attaches connect now, before the process runs, so they miss no output:
             // each is acknowledged by the shim before START is sent.
             for attach in pendingAttaches.removeValue(forKey: id) ?? [] {
                 attach.continuation.resume(with: Result {
@@ -51,7 +63,7 @@ extension ContainerManager {
                 })
             }
             timer.mark("attaches")
-            try await client.start()
+            let pid = try await client.start()
             timer.mark("start")
             record = try self.record(id)
             try record.state.started(pid: pid, at: Date())
@@ -107,16 +119,14 @@ extension ContainerManager {
         guard records[id]?.state.isRunning == true else { return }
         var timer = PhaseTimer()
         let noticed = finishedAt.flatMap(ExitRecord.date(rfc3339:)).map { Date().timeIntervalSince($0) * 1000 }
-        // A container on its way out (`--rm`, `rm -f`) leaves its NICs to the kernel.
-        let leaving = records[id]?.host.autoRemove == true || forceRemovals.contains(id)
-        await cleanUpAfterExit(id, leaving: leaving)
+        await cleanUpAfterExit(id)
         timer.mark("cleanup")
         guard var record = records[id], record.state.isRunning else { return }
         record.state.exited(code: code, at: Date())
         try? save(record)
         timer.mark("save")
         emit("die", record, ["exitCode": "\(code)"])
-        for waiter in exitWaiters.removeValue(forKey: id) ?? [] { waiter.resume(returning: code) }
+        for waiter in exitWaiters.removeValue(forKey: id) ?? [] { waiter.resolve(code) }
         logger.info("container \(record.shortID) exited with \(code)")
         logger.debug("exit \(record.shortID): noticed \(noticed.map { String(format: "%.1f ms", $0) } ?? "?") after the shim recorded it; \(timer.summary)")
         if record.host.autoRemove {
@@ -143,21 +153,24 @@ extension ContainerManager {
         do { try await start(id) } catch { logger.warning("restart of \(record.shortID) failed: \(error)") }
     }
 
-    /// Releases what a stopped container does not need: runtime state, NIC, namespace, mount.
-    /// The IP reservation, the upper directory and the logs stay.
-    /// - Parameter leaving: the container is about to be removed (`--rm`, `rm -f`): its NICs
-    ///   are left to the kernel with its namespace (see `ContainerNetworking.discardNamespace`).
-    func cleanUpAfterExit(_ id: String, leaving: Bool = false) async {
+    /// Releases what a stopped container does not need: runtime state, NICs, namespace, mount.
+    /// The IP reservation, the upper directory and the logs stay. Only the namespace is deleted:
+    /// the kernel destroys its NICs, and with them their host ends, on its own time (a restart
+    /// deletes any host end still there before it makes new ones). The runtime's state goes in
+    /// the background: the next `start` waits for it, and `load` sweeps what a crash leaves.
+    func cleanUpAfterExit(_ id: String) async {
         var timer = PhaseTimer()
         records[id]?.state.published = []
         do { try await applyFirewall() } catch { logger.warning("firewall update after \(Identifier.short(id)) stopped: \(error)") }
         timer.mark("firewall")
-        // The runtime's state and the NICs do not depend on each other: released side by side.
-        async let runtimeDeleted: Void? = try? runtime.delete(id, force: true)
-        await detachEndpoints(id, leaving: leaving)
+        let runtime = self.runtime
+        let earlier = runtimeReleases[id]
+        runtimeReleases[id] = Task {
+            await earlier?.value
+            try? await runtime.delete(id, force: true)
+        }
+        await detachEndpoints(id)
         timer.mark("network")
-        _ = await runtimeDeleted
-        timer.mark("runtime-delete")
         try? RootFilesystem(directory: directory(id), layers: []).unmount()
         timer.mark("unmount")
         logger.debug("cleanup \(Identifier.short(id)): \(timer.summary)")
@@ -226,7 +239,9 @@ extension ContainerManager {
     /// Returns at the container's next exit or removal, at once if it is not running.
     func nextExit(_ id: String) async {
         guard records[id]?.state.isRunning == true else { return }
-        _ = await withCheckedContinuation { exitWaiters[id, default: []].append($0) }
+        let signal = ExitSignal()
+        exitWaiters[id, default: []].append(signal)
+        _ = await signal.code()
     }
 
     /// Removes a container and everything it owns. A running one needs `force`.
@@ -238,8 +253,6 @@ extension ContainerManager {
             }
             record.state.stoppedByUser = true
             try save(record)
-            forceRemovals.insert(record.id)
-            defer { forceRemovals.remove(record.id) }
             try? await runtime.kill(record.id, signal: SIGKILL, all: true)
             _ = await waitForExit(record.id, timeout: .seconds(10))
             record = try self.record(record.id)
@@ -248,7 +261,8 @@ extension ContainerManager {
         record.state.status = .removing
         try save(record)
         timer.mark("save")
-        await cleanUpAfterExit(record.id, leaving: true)
+        await cleanUpAfterExit(record.id)
+        runtimeReleases[record.id] = nil
         timer.mark("cleanup")
         releaseEndpoints(record.endpoints)
         records[record.id] = nil
@@ -256,8 +270,8 @@ extension ContainerManager {
         discardDirectory(of: record)
         timer.mark("directory")
         logger.debug("remove \(record.shortID): \(timer.summary)")
-        for waiter in exitWaiters.removeValue(forKey: record.id) ?? [] { waiter.resume(returning: record.state.exitCode) }
-        for waiter in removalWaiters.removeValue(forKey: record.id) ?? [] { waiter.resume() }
+        for waiter in exitWaiters.removeValue(forKey: record.id) ?? [] { waiter.resolve(record.state.exitCode) }
+        for waiter in removalWaiters.removeValue(forKey: record.id) ?? [] { waiter.resolve(record.state.exitCode) }
         for attach in pendingAttaches.removeValue(forKey: record.id) ?? [] {
             attach.continuation.resume(throwing: VICError(.notFound, "No such container: \(record.id)"))
         }
@@ -281,20 +295,18 @@ extension ContainerManager {
 
     public enum WaitCondition: String, Sendable { case notRunning = "not-running", nextExit = "next-exit", removed }
 
-    /// Blocks until the condition holds; returns the exit code.
-    public func wait(_ reference: String, condition: WaitCondition) async throws -> Int {
+    /// Looks the container up and registers a wait for `condition` in one step (a removal cannot
+    /// slip in between); the signal gives the exit code when the condition holds.
+    /// Throws `.notFound` for an unknown container.
+    public func beginWait(_ reference: String, condition: WaitCondition) throws -> ExitSignal {
         let record = try record(reference)
-        if condition == .notRunning && !record.state.isRunning { return record.state.exitCode }
-        // Exit waiters are resumed by the next exit and by removal.
-        let code = await withCheckedContinuation { continuation in
-            exitWaiters[record.id, default: []].append(continuation)
+        let signal = ExitSignal()
+        switch condition {
+        case .notRunning where !record.state.isRunning: signal.resolve(record.state.exitCode)
+        case .notRunning, .nextExit: exitWaiters[record.id, default: []].append(signal)
+        case .removed: removalWaiters[record.id, default: []].append(signal)
         }
-        if condition == .removed && records[record.id] != nil {
-            await withCheckedContinuation { continuation in
-                removalWaiters[record.id, default: []].append(continuation)
-            }
-        }
-        return code
+        return signal
     }
 
     public func rename(_ reference: String, to newName: String) throws {

@@ -22,8 +22,8 @@ public actor ContainerManager {
     let ports: PortAllocator?
     /// Where the next ephemeral-port scan starts, so a port just released is not reused at once.
     var portHint: UInt16 = 0
-    /// Containers `remove(force:)` is killing: their exit leaves their NICs to the kernel.
-    var forceRemovals: Set<String> = []
+    /// Runtime state being deleted after an exit, by container: a start waits for it.
+    var runtimeReleases: [String: Task<Void, Never>] = [:]
     /// The firewall state last applied; nil before the first.
     var appliedFirewall: FirewallState?
     let logger: Logger
@@ -35,8 +35,10 @@ public actor ContainerManager {
     /// derive from `list()` and rebuild it only after a change. Readable without the actor.
     public nonisolated let revision = Atomic<UInt64>(0)
     var scopes: [String: NetworkScope] = [:]
-    var exitWaiters: [String: [CheckedContinuation<Int, Never>]] = [:]
-    var removalWaiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+    /// Resolved at the container's next exit, or at its removal.
+    var exitWaiters: [String: [ExitSignal]] = [:]
+    /// Resolved at the container's removal.
+    var removalWaiters: [String: [ExitSignal]] = [:]
     /// Attaches made before the container started (docker run attaches, then starts).
     var pendingAttaches: [String: [PendingAttach]] = [:]
     /// `docker exec` processes by exec ID, in memory as with Docker (ContainerManager+Exec).
@@ -166,12 +168,22 @@ public actor ContainerManager {
             }
         }
         for id in unfinishedRemovals { try? await remove(id, force: true) }
+        await deleteStrayRuntimeStates()
         for id in restarts {
             guard var record = records[id] else { continue }
             record.restartCount += 1
             record.state.status = .restarting
             try? save(record)
             Task { await self.restartAfterPolicy(id) }
+        }
+    }
+
+    /// Deletes the runtime state of containers that are gone: a removal deletes it in the
+    /// background, and vchd may have stopped first.
+    func deleteStrayRuntimeStates() async {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: runtime.root)) ?? []
+        for name in names where Identifier.isFull(name) && records[name] == nil {
+            try? await runtime.delete(name, force: true)
         }
     }
 

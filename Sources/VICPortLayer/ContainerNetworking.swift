@@ -149,10 +149,10 @@ public struct ContainerNetworking: Sendable {
         try await links.deleteNamespace(namespace(for: id))
     }
 
-    /// For a container that is being removed: deletes only its namespace, in-process. The
-    /// kernel then destroys the namespace's NICs, and with them their host ends, on its own
-    /// time, so the caller does not wait for the slow veth deletion; nothing reuses the names
-    /// of a removed container's links. What is already gone is not an error.
+    /// For a container that stopped: deletes only its namespace, in-process. The kernel then
+    /// destroys the namespace's NICs, and with them their host ends, on its own time, so the
+    /// caller does not wait for the slow veth deletion; a restart deletes a host end that is
+    /// still there before it reuses the name (`changes`). What is already gone is not an error.
     public func discardNamespace(_ id: String) async throws {
         guard try await links.namespaceExists(namespace(for: id)) else { return }
         try await links.deleteNamespace(namespace(for: id))

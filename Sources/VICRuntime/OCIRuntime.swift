@@ -7,8 +7,8 @@ public enum RuntimeStatus: String, Sendable, Codable {
     case creating, created, running, paused, stopped
 }
 
-/// The seam to an OCI runtime. crun and runc share this CLI contract; the shim runs `create`,
-/// `start` and `exec`, everything else goes through here. Privilege: root.
+/// The seam to an OCI runtime. crun and runc share this CLI contract; the shim runs `run` and
+/// `exec`, everything else goes through here. Privilege: root.
 public protocol OCIRuntime: Sendable {
     /// The runtime binary, handed to the shim.
     var executable: String { get }
@@ -17,7 +17,6 @@ public protocol OCIRuntime: Sendable {
     /// A mount the runtime must not see (the cgroup2 mount of a hybrid host, for crun), or nil.
     /// The shim then runs it in a private mount namespace without that mount.
     var hiddenMount: String? { get }
-    func start(_ id: String) async throws
     func kill(_ id: String, signal: Int32, all: Bool) async throws
     /// Deletes the container's runtime state; `force` kills it first.
     func delete(_ id: String, force: Bool) async throws
@@ -88,7 +87,6 @@ public struct RuntimeCLI: OCIRuntime {
         }
     }
 
-    public func start(_ id: String) async throws { try await run(["start", id]) }
 
     public func kill(_ id: String, signal: Int32, all: Bool) async throws {
         try await run(["kill"] + (all ? ["--all"] : []) + [id, String(signal)])

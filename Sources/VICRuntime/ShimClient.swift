@@ -25,24 +25,31 @@ public struct ShimClient: Sendable {
     public var logPath: String { "\(directory)/container.log" }
     var exitPath: String { "\(directory)/exit" }
 
-    /// Spawns the shim, which runs the runtime's `create`; returns the container's init pid.
-    /// The process runs only after `start()`.
-    public func create(id: String, bundle: String, tty: Bool, stdin: Bool) async throws -> Int32 {
-        for name in ["exit", "created", "create-failed", "init.pid", "shim.pid"] { unlink("\(directory)/\(name)") }
+    /// Spawns the shim and returns at once; `waitUntilReady()` waits until it listens. The
+    /// container's stdio is then ready for attaches, and nothing runs until `start()`.
+    /// Side effects: a detached vic-shim. Privilege: root.
+    public func spawn(id: String, bundle: String, tty: Bool, stdin: Bool) throws {
+        for name in ["exit", "ready", "created", "create-failed", "init.pid", "shim.pid"] { unlink("\(directory)/\(name)") }
         var arguments = [runtime.executable, runtime.root, id, bundle, directory]
         if tty { arguments.append("tty") }
         if stdin { arguments.append("stdin") }
         if let hidden = runtime.hiddenMount { arguments.append("hide=\(hidden)") }
         _ = try Processes.spawnDetached(shim, arguments: arguments, logPath: "\(directory)/shim.log", reap: true)
-        return try await waitUntilCreated()
     }
 
-    /// Has the shim run the runtime's `start` for the created container: one round trip on the
+    /// Returns once the shim `spawn` started listens, or throws what it recorded as its failure.
+    public func waitUntilReady() async throws {
+        try await waitForShim { FileManager.default.fileExists(atPath: "\(directory)/ready") ? () : nil }
+    }
+
+    /// Has the shim launch the container (the runtime's `run --detach`): one round trip on the
     /// attach socket, no process of vchd's. Call it after the attaches that must see every byte
-    /// have been acknowledged. The reply is read on a dedicated thread.
+    /// have been acknowledged, and once the container's NICs are up. The reply is read on a
+    /// dedicated thread. Returns the container's init pid.
     ///
     /// - Throws: `VICError` with the runtime's last words when it refused.
-    public func start() async throws {
+    @discardableResult
+    public func start() async throws -> Int32 {
         let fd = try connect(header: "START")
         let reply = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
             Thread.detachNewThread {
@@ -59,18 +66,27 @@ public struct ShimClient: Sendable {
                 continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
             }
         }
-        if let failure = ShimClient.startFailure(reply: reply) { throw failure }
+        switch ShimClient.startOutcome(reply: reply) {
+        case .success(let pid?): return pid
+        case .success(nil):
+            // Started before (a second START): the runtime's pid file says which process.
+            guard let pid = processID else { throw VICError(.internal, "the shim started the container but no pid was recorded") }
+            return pid
+        case .failure(let failure): throw failure
+        }
     }
 
-    /// The error a reply to START stands for, nil for "OK". Pure.
-    public static func startFailure(reply: String) -> VICError? {
+    /// What a reply to START stands for: "OK <pid>" (the pid), "OK" (started before), or the
+    /// error. Pure.
+    public static func startOutcome(reply: String) -> Result<Int32?, VICError> {
         let line = reply.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        if line == "OK" { return nil }
+        if line == "OK" { return .success(nil) }
+        if line.hasPrefix("OK "), let pid = Int32(line.dropFirst(3)), pid > 0 { return .success(pid) }
         if line.hasPrefix("ERR ") {
-            return VICError(.internal, "runtime start: \(String(line.dropFirst(4)).trimmingWhitespace())")
+            return .failure(VICError(.internal, "OCI runtime: \(String(line.dropFirst(4)).trimmingWhitespace())"))
         }
-        if line.isEmpty { return VICError(.unavailable, "the container's shim closed the connection before it started the container") }
-        return VICError(.internal, "unexpected reply to START from the shim: \(line)")
+        if line.isEmpty { return .failure(VICError(.unavailable, "the container's shim closed the connection before it started the container")) }
+        return .failure(VICError(.internal, "unexpected reply to START from the shim: \(line)"))
     }
 
     /// The runtime's failure as the shim recorded it, if it recorded one.
@@ -80,37 +96,44 @@ public struct ShimClient: Sendable {
         return VICError(.internal, "\(failure.trimmingWhitespace()) \(detail.trimmingWhitespace())")
     }
 
-    /// Waits until the shim reports the process created (its pid) or failed. The shim renames
-    /// each of its files into place, so inotify on the state directory wakes the wait the moment
-    /// one appears; the wait blocks a dedicated thread, never an async one.
+    /// Waits until an exec's shim reports the process started (its pid) or failed.
     func waitUntilCreated() async throws -> Int32 {
+        try await waitForShim {
+            guard FileManager.default.fileExists(atPath: "\(directory)/created") else { return nil }
+            return processID
+        }
+    }
+
+    /// Waits until `outcome` gives a value or the shim records a failure (`create-failed`), for
+    /// at most 30 s. The shim renames each of its files into place, so inotify on the state
+    /// directory wakes the wait the moment one appears; the wait blocks a dedicated thread,
+    /// never an async one.
+    func waitForShim<T: Sendable>(_ outcome: @escaping @Sendable () -> T?) async throws -> T {
+        // Usually the shim is there already: no thread needed.
+        if let failure = creationFailure { throw failure }
+        if let value = outcome() { return value }
         let deadline = ContinuousClock.now + .seconds(30)
         return try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try blockUntilCreated(deadline: deadline) }) }
+            Thread.detachNewThread {
+                let watch = inotify_init1(Int32(IN_CLOEXEC))
+                continuation.resume(with: Result { try blockUntil(watch: watch, deadline: deadline, outcome) })
+                // Closing an inotify instance waits for an SRCU grace period (milliseconds on a
+                // VM): after the waiter has moved on, not before.
+                if watch >= 0 { close(watch) }
+            }
         }
     }
 
-    /// The pid once `created` exists, the shim's failure once `create-failed` does, else nil.
-    func creationOutcome() throws -> Int32? {
-        if let failure = creationFailure { throw failure }
-        if FileManager.default.fileExists(atPath: "\(directory)/created"),
-           let text = try? String(contentsOfFile: "\(directory)/init.pid", encoding: .utf8),
-           let pid = Int32(text.trimmingWhitespace()) {
-            return pid
-        }
-        return nil
-    }
-
-    /// The blocking half of `waitUntilCreated`: arm the watch, then look, then sleep until the
+    /// The blocking half of `waitForShim`: arm the watch, then look, then sleep until the
     /// directory changes, so no file can appear unseen between a look and the sleep.
-    func blockUntilCreated(deadline: ContinuousClock.Instant) throws -> Int32 {
-        let watch = inotify_init1(Int32(IN_CLOEXEC))
-        defer { if watch >= 0 { close(watch) } }
+    /// `watch` is an inotify descriptor, or -1 when none could be made (then it polls).
+    func blockUntil<T>(watch: Int32, deadline: ContinuousClock.Instant, _ outcome: () -> T?) throws -> T {
         let armed = watch >= 0
             && inotify_add_watch(watch, directory, UInt32(IN_MOVED_TO) | UInt32(IN_CLOSE_WRITE)) >= 0
         var events = [UInt8](repeating: 0, count: 4096)
         while true {
-            if let pid = try creationOutcome() { return pid }
+            if let failure = creationFailure { throw failure }
+            if let value = outcome() { return value }
             let left = deadline - ContinuousClock.now
             guard left > .zero else { break }
             // Without inotify (an exhausted limit), look again every 2 ms.
@@ -120,7 +143,7 @@ public struct ShimClient: Sendable {
                 _ = events.withUnsafeMutableBytes { read(watch, $0.baseAddress, $0.count) }
             }
         }
-        throw VICError(.unavailable, "the container runtime did not start the process within 30s")
+        throw VICError(.unavailable, "the container's shim did not report within 30s")
     }
 
     /// The shim's pid, if it is still running.

@@ -1,9 +1,11 @@
 /*
  * vic-shim: supervises one container for vchd, like containerd-shim or conmon.
  *
- * It runs `RUNTIME create`, becomes the container's subreaper, keeps its stdio, writes the
- * json-file log, serves attach clients on STATE/attach.sock, and records the exit status in
- * STATE/exit when the container ends. It outlives vchd, so a restarted vchd re-adopts it.
+ * It becomes the container's subreaper, holds its stdio, serves attach clients on
+ * STATE/attach.sock, and at START runs `RUNTIME run --detach`; it writes the json-file log and
+ * records the exit status in STATE/exit when the container ends. It outlives vchd, so a
+ * restarted vchd re-adopts it. Holding the launch until START lets vchd attach first (no byte
+ * is missed) and costs one runtime process instead of two (`create`, then `start`).
  *
  * Usage: vic-shim RUNTIME RUNTIME_ROOT ID BUNDLE STATE [tty] [stdin] [hide=MOUNT]
  *        vic-shim RUNTIME RUNTIME_ROOT ID PROCESS.json STATE exec [attachfirst] [tty] [stdin] [hide=MOUNT]
@@ -23,12 +25,14 @@
  *                                          of its side closes the container's stdin.
  *   "WAIT\n"                               the connection closes after STATE/exit is written.
  *   "RESIZE <rows> <cols>\n"               resizes the TTY.
- *   "START\n"                              runs `RUNTIME start` (once: later STARTs, and every
- *                                          START to an exec, find it started) and answers "OK\n"
- *                                          or "ERR <the runtime's last words>\n". vchd sends it
- *                                          after its pending attaches are acknowledged, so they
- *                                          miss no output.
- * Files in STATE: shim.pid, init.pid (by the runtime), created | create-failed, container.log, exit.
+ *   "START\n"                              runs the container (once) and answers "OK <pid>\n", or
+ *                                          "ERR <the runtime's last words>\n" and the shim exits;
+ *                                          later STARTs, and every START to an exec, get "OK\n".
+ *                                          vchd sends it after its pending attaches are
+ *                                          acknowledged, so they miss no output. Without a START
+ *                                          within 60 s the shim gives up.
+ * Files in STATE: shim.pid; ready (container: listening, waiting for START) or created (exec:
+ * started) | create-failed; init.pid (by the runtime); container.log; exit.
  */
 #define _GNU_SOURCE
 #include "shim.h"
@@ -59,8 +63,35 @@ static int stdin_fd = -1;          /* container stdin: pipe write end, or the pt
 static int out_fd = -1, err_fd = -1; /* container stdout/stderr read ends (out_fd = pty with tty) */
 static int tty;
 static struct runtime rt;
-static const char *container_id;
-static int started;                /* the runtime's start ran (or, for an exec, was not needed) */
+static int exec_mode;              /* an exec's shim: launched at once, START does nothing */
+static int started;                /* the process was launched */
+static int init_pid;               /* its pid, once started */
+static struct launch launch;       /* how to launch it */
+
+static void fail(const char *what);
+static void launch_failed(const char *why);
+
+/* Launches the process; on success it runs and stdio is wired to the shim. -1 with `why` set
+ * on failure. */
+static int launch_now(char *why, size_t size) {
+    int master = -1;
+    pid_t pid = launch_process(&rt, &launch, &master, why, size);
+    if (launch.console_fd >= 0) {
+        close(launch.console_fd);
+        unlink(launch.console_path);
+        launch.console_fd = -1;
+        stdin_fd = out_fd = master;
+    }
+    /* The process holds its ends now (or failed to start): ours go. */
+    if (launch.in >= 0) close(launch.in);
+    if (launch.out >= 0) close(launch.out);
+    if (launch.err >= 0) close(launch.err);
+    launch.in = launch.out = launch.err = -1;
+    if (pid < 0) return -1;
+    init_pid = pid;
+    started = 1;
+    return 0;
+}
 
 static void close_client(int i) {
     if (clients[i].kind != C_NONE) close(clients[i].fd);
@@ -100,9 +131,13 @@ static void handle_line(int i) {
         c->kind = C_WAIT;
     } else if (strncmp(c->line, "START", 5) == 0) {
         char reply[1100] = "OK\n", why[1024];
-        if (!started) {
-            if (start_container(&rt, container_id, why, sizeof why) < 0) snprintf(reply, sizeof reply, "ERR %s\n", why);
-            else started = 1;
+        if (!started && !exec_mode) {
+            if (launch_now(why, sizeof why) < 0) {
+                snprintf(reply, sizeof reply, "ERR %s\n", why);
+                write_all(c->fd, reply, strlen(reply));
+                launch_failed(why); /* exits */
+            }
+            snprintf(reply, sizeof reply, "OK %d\n", init_pid);
         }
         write_all(c->fd, reply, strlen(reply));
         close_client(i);
@@ -141,19 +176,6 @@ static void client_readable(int i) {
     close_client(i);
 }
 
-static int receive_fd(int sock) {
-    char data[1];
-    struct iovec iov = {.iov_base = data, .iov_len = 1};
-    char control[CMSG_SPACE(sizeof(int))];
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0) return -1;
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-    if (!cm || cm->cmsg_type != SCM_RIGHTS) return -1;
-    int fd;
-    memcpy(&fd, CMSG_DATA(cm), sizeof fd);
-    return fd;
-}
-
 static int listen_unix(const char *name) {
     char path[4096];
     path_in(path, sizeof path, name);
@@ -166,8 +188,6 @@ static int listen_unix(const char *name) {
     chmod(path, 0600);
     return fd;
 }
-
-static void fail(const char *what);
 
 /* Accepts clients until one attaches (WAIT clients are kept); gives up after 30 s of silence. */
 static void wait_for_attach(int attach_fd) {
@@ -189,11 +209,17 @@ static void wait_for_attach(int attach_fd) {
     }
 }
 
-static void fail(const char *what) {
-    char text[512];
-    snprintf(text, sizeof text, "%s: %s\n", what, strerror(errno));
+static void launch_failed(const char *why) {
+    char text[1100];
+    snprintf(text, sizeof text, "%s\n", why);
     write_file("create-failed", text);
     exit(1);
+}
+
+static void fail(const char *what) {
+    char text[512];
+    snprintf(text, sizeof text, "%s: %s", what, strerror(errno));
+    launch_failed(text);
 }
 
 int main(int argc, char **argv) {
@@ -201,8 +227,7 @@ int main(int argc, char **argv) {
     if (argc < 6) { fprintf(stderr, "usage: vic-shim RUNTIME ROOT ID BUNDLE STATE [tty] [stdin] [hide=MOUNT]\n"); return 2; }
     const char *runtime = argv[1], *root = argv[2], *id = argv[3], *bundle = argv[4];
     state_dir = argv[5];
-    container_id = id;
-    int want_stdin = 0, exec_mode = 0, attach_first = 0;
+    int want_stdin = 0, attach_first = 0;
     for (int i = 6; i < argc; i++) {
         if (strcmp(argv[i], "tty") == 0) tty = 1;
         if (strcmp(argv[i], "stdin") == 0) want_stdin = 1;
@@ -210,7 +235,6 @@ int main(int argc, char **argv) {
         if (strcmp(argv[i], "attachfirst") == 0) attach_first = 1;
         if (strncmp(argv[i], "hide=", 5) == 0) rt.hide = argv[i] + 5;
     }
-    started = exec_mode;
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     char pidtext[32];
     snprintf(pidtext, sizeof pidtext, "%d\n", getpid());
@@ -242,54 +266,24 @@ int main(int argc, char **argv) {
     } else if ((want_stdin && pipe2(in_pipe, O_CLOEXEC) < 0) || pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) {
         fail("pipes");
     }
-    char runtime_log[4096];
-    path_in(runtime_log, sizeof runtime_log, "runtime.log");
-    rt.path = runtime; rt.root = root; rt.log = runtime_log;
-    const char *args[20];
-    int n = 0;
-    args[n++] = runtime; args[n++] = "--root"; args[n++] = root;
-    args[n++] = "--log"; args[n++] = runtime_log;
-    if (exec_mode) { args[n++] = "exec"; args[n++] = "--detach"; args[n++] = "--process"; }
-    else { args[n++] = "create"; args[n++] = "--bundle"; }
-    args[n++] = bundle; args[n++] = "--pid-file"; args[n++] = pid_path;
-    if (tty) { args[n++] = "--console-socket"; args[n++] = console_path; }
-    args[n++] = id; args[n] = NULL;
-    /* With a TTY the container's stdio is the pty the runtime sends back; the runtime's is /dev/null. */
-    pid_t runtime_pid = spawn_runtime(&rt, args, in_pipe[0], out_pipe[1], err_pipe[1]);
-    if (runtime_pid < 0) fail("spawn runtime");
-    if (tty) {
-        int conn = accept4(console_fd, NULL, NULL, SOCK_CLOEXEC);
-        int master = conn >= 0 ? receive_fd(conn) : -1;
-        if (conn >= 0) close(conn);
-        close(console_fd);
-        unlink(console_path);
-        if (master < 0) { kill(runtime_pid, SIGKILL); }
-        stdin_fd = out_fd = master;
-    } else {
-        if (in_pipe[0] >= 0) close(in_pipe[0]);
-        close(out_pipe[1]);
-        close(err_pipe[1]);
+    if (!tty) {
         stdin_fd = in_pipe[1];
         out_fd = out_pipe[0];
         err_fd = err_pipe[0];
     }
-    int status;
-    while (waitpid(runtime_pid, &status, 0) < 0 && errno == EINTR) {}
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        /* Report the runtime's own last words. */
-        char last[1024];
-        runtime_last_words(&rt, "runtime create failed", last, sizeof last - 1);
-        strcat(last, "\n");
-        write_file("create-failed", last);
-        exit(1);
+    char runtime_log[4096];
+    path_in(runtime_log, sizeof runtime_log, "runtime.log");
+    rt.path = runtime; rt.root = root; rt.log = runtime_log;
+    launch = (struct launch){.id = id, .spec = bundle, .exec = exec_mode, .pid_path = pid_path,
+        .console_path = console_path, .console_fd = console_fd, .in = in_pipe[0], .out = out_pipe[1], .err = err_pipe[1]};
+    if (exec_mode) {
+        char why[1024];
+        if (launch_now(why, sizeof why) < 0) launch_failed(why);
+        write_file("created", "ok\n");
+    } else {
+        write_file("ready", "ok\n");
     }
-    FILE *pf = fopen(pid_path, "r");
-    int init_pid = 0;
-    if (!pf || fscanf(pf, "%d", &init_pid) != 1) fail("read init pid");
-    fclose(pf);
-    write_file("created", "ok\n");
-
-    int exit_code = -1;
+    int exit_code = -1, status = 0;
     for (;;) {
         struct pollfd fds[MAX_CLIENTS + 4];
         int map[MAX_CLIENTS + 4];
@@ -302,8 +296,9 @@ int main(int argc, char **argv) {
             if (clients[i].kind != C_NONE && (clients[i].kind == C_PENDING || clients[i].in || clients[i].kind == C_WAIT)) {
                 fds[count] = (struct pollfd){.fd = clients[i].fd, .events = POLLIN}; map[count++] = i;
             }
-        int ready = poll(fds, (nfds_t)count, exit_code >= 0 ? 200 : -1);
+        int ready = poll(fds, (nfds_t)count, exit_code >= 0 ? 200 : started ? -1 : 60000);
         if (ready < 0 && errno != EINTR) break;
+        if (ready == 0 && !started) launch_failed("no START within 60 s");
         if (ready == 0 && exit_code >= 0) break; /* output drained after exit */
         for (int k = 0; k < count && ready > 0; k++) {
             if (!fds[k].revents) continue;
@@ -312,7 +307,7 @@ int main(int argc, char **argv) {
                 if (read(sfd, &info, sizeof info) < 0) {}
                 pid_t pid;
                 while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-                    if (pid == init_pid)
+                    if (started && pid == init_pid)
                         exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
                 }
             } else if (map[k] == -2) {

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,15 +60,52 @@ void runtime_last_words(const struct runtime *rt, const char *fallback, char *ou
     if (lf) fclose(lf);
 }
 
-int start_container(const struct runtime *rt, const char *id, char *why, size_t size) {
-    const char *args[] = {rt->path, "--root", rt->root, "--log", rt->log, "start", id, NULL};
-    pid_t pid = spawn_runtime(rt, args, -1, -1, -1);
-    if (pid < 0) { snprintf(why, size, "spawn runtime start: %s", strerror(errno)); return -1; }
+static int receive_fd(int sock) {
+    char data[1];
+    struct iovec iov = {.iov_base = data, .iov_len = 1};
+    char control[CMSG_SPACE(sizeof(int))];
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0) return -1;
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    if (!cm || cm->cmsg_type != SCM_RIGHTS) return -1;
+    int fd;
+    memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+    return fd;
+}
+
+pid_t launch_process(const struct runtime *rt, const struct launch *l, int *master, char *why, size_t size) {
+    const char *args[20];
+    int n = 0;
+    args[n++] = rt->path; args[n++] = "--root"; args[n++] = rt->root; args[n++] = "--log"; args[n++] = rt->log;
+    if (l->exec) { args[n++] = "exec"; args[n++] = "--detach"; args[n++] = "--process"; }
+    else { args[n++] = "run"; args[n++] = "--detach"; args[n++] = "--bundle"; }
+    args[n++] = l->spec; args[n++] = "--pid-file"; args[n++] = l->pid_path;
+    if (l->console_fd >= 0) { args[n++] = "--console-socket"; args[n++] = l->console_path; }
+    args[n++] = l->id; args[n] = NULL;
+    /* With a TTY the process's stdio is the pty the runtime sends back; the runtime's is /dev/null. */
+    pid_t runtime_pid = spawn_runtime(rt, args, l->in, l->out, l->err);
+    if (runtime_pid < 0) { snprintf(why, size, "spawn the runtime: %s", strerror(errno)); return -1; }
+    if (l->console_fd >= 0) {
+        int conn = accept4(l->console_fd, NULL, NULL, SOCK_CLOEXEC);
+        *master = conn >= 0 ? receive_fd(conn) : -1;
+        if (conn >= 0) close(conn);
+        if (*master < 0) kill(runtime_pid, SIGKILL);
+    }
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
-    runtime_last_words(rt, "runtime start failed", why, size);
-    return -1;
+    while (waitpid(runtime_pid, &status, 0) < 0 && errno == EINTR) {}
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        runtime_last_words(rt, l->exec ? "runtime exec failed" : "runtime run failed", why, size);
+        return -1;
+    }
+    FILE *pf = fopen(l->pid_path, "r");
+    int pid = 0;
+    if (!pf || fscanf(pf, "%d", &pid) != 1 || pid <= 0) {
+        snprintf(why, size, "read the process's pid from %s", l->pid_path);
+        if (pf) fclose(pf);
+        return -1;
+    }
+    fclose(pf);
+    return pid;
 }
 
 int hide_mount_main(int argc, char **argv) {

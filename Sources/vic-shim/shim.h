@@ -26,9 +26,21 @@ struct runtime {
  * (-1: /dev/null) and every signal unblocked; with rt->hide, in a private mount namespace
  * without that mount. Returns the pid, or -1 with errno set. */
 pid_t spawn_runtime(const struct runtime *rt, const char *const args[], int in, int out, int err);
-/* Runs `RUNTIME --root ROOT --log LOG start ID` and waits for it. 0 on success; otherwise -1
- * with the runtime's last words in `why`. */
-int start_container(const struct runtime *rt, const char *id, char *why, size_t size);
+/* What to launch: a container (`RUNTIME run --detach --bundle SPEC`) or an exec
+ * (`RUNTIME exec --detach --process SPEC`), both with --pid-file PID_PATH and, when console_fd
+ * listens on console_path, --console-socket. */
+struct launch {
+    const char *id;
+    const char *spec;
+    int exec;
+    const char *pid_path;
+    const char *console_path;
+    int console_fd;     /* -1 without a TTY */
+    int in, out, err;   /* the process's ends of its stdio pipes (-1: /dev/null) */
+};
+/* Runs the runtime for `l` and waits for it. Returns the process's pid, with a TTY the pty
+ * master in *master; or -1 with the runtime's last words in `why`. */
+pid_t launch_process(const struct runtime *rt, const struct launch *l, int *master, char *why, size_t size);
 /* The last non-empty line of the runtime's log, or `fallback`. */
 void runtime_last_words(const struct runtime *rt, const char *fallback, char *out, size_t size);
 /* `vic-shim --hide-mount MOUNT EXECUTABLE ARGS...`: runs EXECUTABLE where MOUNT is hidden.

@@ -71,7 +71,14 @@ struct ContainerEndToEndTests {
             #expect(stop.succeeded, "\(stop.combined)")
             let all = try await docker(["ps", "-a", "--filter", "status=exited", "--format", "{{.Names}}"])
             #expect(Set(all.standardOutput.split(separator: "\n")) == ["sleeper", "three"], "\(all.combined)")
-            let rm = try await docker(["rm", "sleeper", "three"])
+            // A command that does not exist: the runtime's words reach the CLI, which exits 127
+            // as with Docker; the container is left behind as with Docker and starts nothing.
+            let missingCommand = try await docker(["run", "--name", "nocmd", "busybox", "/no/such/command"])
+            #expect(missingCommand.status == 127, "\(missingCommand.combined)")
+            #expect(missingCommand.standardError.contains("/no/such/command"), "\(missingCommand.combined)")
+            let again = try await docker(["start", "nocmd"])
+            #expect(!again.succeeded && again.standardError.contains("/no/such/command"), "\(again.combined)")
+            let rm = try await docker(["rm", "sleeper", "three", "nocmd"])
             #expect(rm.succeeded, "\(rm.combined)")
             let missing = try await docker(["container", "inspect", "sleeper"])
             #expect(missing.standardError.contains("No such"), "\(missing.combined)")

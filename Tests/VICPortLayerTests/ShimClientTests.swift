@@ -3,17 +3,23 @@ import VICCore
 import VICRuntime
 
 @Suite struct ShimClientTests {
-    @Test func okStartsNothingFails() {
-        #expect(ShimClient.startFailure(reply: "OK\n") == nil)
+    @Test func okCarriesThePid() throws {
+        #expect(try ShimClient.startOutcome(reply: "OK 4242\n").get() == 4242)
+        #expect(try ShimClient.startOutcome(reply: "OK\n").get() == nil)
     }
 
     @Test(arguments: [
-        ("ERR container not in created state\n", VICError.Code.internal, "runtime start: container not in created state"),
+        ("ERR exec: \"nope\": executable file not found in $PATH\n", VICError.Code.internal,
+         "OCI runtime: exec: \"nope\": executable file not found in $PATH"),
         ("", .unavailable, "the container's shim closed the connection before it started the container"),
         ("WHAT\n", .internal, "unexpected reply to START from the shim: WHAT"),
+        ("OK -3\n", .internal, "unexpected reply to START from the shim: OK -3"),
     ] as [(String, VICError.Code, String)])
-    func failuresCarryTheShimsWords(_ reply: String, _ code: VICError.Code, _ message: String) throws {
-        let failure = try #require(ShimClient.startFailure(reply: reply))
+    func failuresCarryTheShimsWords(_ reply: String, _ code: VICError.Code, _ message: String) {
+        guard case .failure(let failure) = ShimClient.startOutcome(reply: reply) else {
+            Issue.record("\(reply) was taken for a success")
+            return
+        }
         #expect(failure.code == code)
         #expect(failure.message == message)
     }

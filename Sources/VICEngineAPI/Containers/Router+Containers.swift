@@ -116,15 +116,15 @@ extension Router {
 
     /// Headers go out at once; the body when the condition holds (Docker's wait contract).
     func waitContainer(_ context: RouteContext) async throws -> EngineResponse {
-        let containers = try portLayer().containers
-        let id = try await containers.record(try containerID(context)).id
         let text = context.request.queryValue("condition") ?? "not-running"
         guard let condition = ContainerManager.WaitCondition(rawValue: text.isEmpty ? "not-running" : text) else {
             throw VICError(.invalidArgument, "invalid condition: \"\(text)\"")
         }
+        // Registered before the headers go out: a 404 is still possible, a lost exit is not.
+        let signal = try await portLayer().containers.beginWait(try containerID(context), condition: condition)
         let stream = AsyncThrowingStream<[UInt8], any Error> { continuation in
             let task = Task {
-                let code = try await containers.wait(id, condition: condition)
+                let code = await signal.code()
                 continuation.yield(Array(#"{"Error":null,"StatusCode":\#(code)}"#.utf8) + [0x0a])
                 continuation.finish()
             }
