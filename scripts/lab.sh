@@ -158,6 +158,9 @@ cmd_up() {
 
   local row br alias tag raddr range csuf caddr
   mkns "$lab"
+  # The port groups are plain layer-2 switches, as on ESXi. Where br_netfilter is loaded (built
+  # into some kernels) bridged IPv4, IPv6 and ARP would also pass through the netfilter hooks.
+  in_ns "$lab" sh -c 'for f in /proc/sys/net/bridge/bridge-nf-call-*; do [ ! -e "$f" ] || echo 0 >"$f"; done'
   mkns "$lab-rt"
   # The router routes nowhere: it is only the networks' gateway address and DHCP server.
   in_ns "$lab-rt" sh -c 'echo 0 >/proc/sys/net/ipv4/ip_forward'

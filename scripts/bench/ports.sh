@@ -8,11 +8,13 @@
 # iperf3's server runs in the container's network namespace (the busybox image has no iperf3);
 # the data path is the container's.
 #
-# Usage: scripts/bench/ports.sh [RUNS]   (default 5 starts per port count; needs root and a build)
+# Usage: scripts/bench/ports.sh [RUNS] [ROUNDS]   (default 5 starts per port count and 3
+#        alternating throughput rounds; needs root and a build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench/lib.sh
 runs=${1:-5}
+rounds=${2:-3}
 iperf_pid=
 cleanup() {
   [ -n "$iperf_pid" ] && kill "$iperf_pid" 2>/dev/null || true
@@ -24,8 +26,11 @@ bench_vch pb
 public=${host%:*}
 d pull -q busybox >/dev/null
 
-id=$(d run -d --name srv -p 5201:5201 -p 8080:80 busybox sh -c \
-  'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 80 -h /www')
+# One httpd per round (ports 81...): busybox httpd closes each connection, and the server's
+# TIME_WAIT sockets of one round would slow the next round's connects on the same ports.
+[ "$rounds" -le 9 ] || { echo "ports.sh: at most 9 rounds" >&2; exit 2; }
+id=$(d run -d --name srv -p 5201:5201 -p "8081-$((8080 + rounds)):81-$((80 + rounds))" busybox sh -c \
+  "mkdir -p /www && echo ok > /www/index.html && for p in \$(seq 81 $((80 + rounds))); do httpd -p \$p -h /www; done && exec sleep 100000")
 cip=$(d inspect -f '{{.NetworkSettings.IPAddress}}' srv)
 nsenter --net=/run/netns/vch-pb-${id:0:12} -- iperf3 -s >/dev/null 2>&1 &
 iperf_pid=$!
@@ -39,12 +44,22 @@ sleep 1
 iperf() { nsenter --net=/run/netns/$lab-cpub -- iperf3 -c "$1" -p 5201 -t 5 -J | jq '.end.sum_received.bits_per_second / 1e9'; }
 wrkrate() { nsenter --net=/run/netns/$lab-cpub -- wrk -t1 -c8 -d5s "http://$1/" | awk '/Requests\/sec/ {print $2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2fx", a/b}'; }
+mid() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-tp_pub=$(iperf "$public") tp_dir=$(iperf "$cip")
-cr_pub=$(wrkrate "$public:8080") cr_dir=$(wrkrate "$cip:80")
-printf '%-34s %14s %14s %8s\n' "measure" "published" "direct" "ratio"
-printf '%-34s %14.2f %14.2f %8s\n' "iperf3 1 stream 5 s (Gbit/s)" "$tp_pub" "$tp_dir" "$(ratio "$tp_pub" "$tp_dir")"
-printf '%-34s %14.0f %14.0f %8s\n' "wrk httpd (requests/s)" "$cr_pub" "$cr_dir" "$(ratio "$cr_pub" "$cr_dir")"
+# Published and direct alternate, $rounds times each, so that the machine's drift (two noisy
+# cores) falls on both sides alike; the medians are compared.
+tp_pub=() tp_dir=() cr_pub=() cr_dir=()
+for round in $(seq 1 "$rounds"); do
+  tp_pub+=("$(iperf "$public")"); tp_dir+=("$(iperf "$cip")")
+  cr_pub+=("$(wrkrate "$public:$((8080 + round))")"); cr_dir+=("$(wrkrate "$cip:$((80 + round))")")
+done
+tp_p=$(printf '%s\n' "${tp_pub[@]}" | mid) tp_d=$(printf '%s\n' "${tp_dir[@]}" | mid)
+cr_p=$(printf '%s\n' "${cr_pub[@]}" | mid) cr_d=$(printf '%s\n' "${cr_dir[@]}" | mid)
+printf '%-34s %14s %14s %8s\n' "measure (median of $rounds)" "published" "direct" "ratio"
+printf '%-34s %14.2f %14.2f %8s\n' "iperf3 1 stream 5 s (Gbit/s)" "$tp_p" "$tp_d" "$(ratio "$tp_p" "$tp_d")"
+printf '%-34s %14.0f %14.0f %8s\n' "wrk httpd 5 s (requests/s)" "$cr_p" "$cr_d" "$(ratio "$cr_p" "$cr_d")"
+echo "  iperf3 published: ${tp_pub[*]}; direct: ${tp_dir[*]}"
+echo "  wrk published: ${cr_pub[*]}; direct: ${cr_dir[*]}"
 
 start_time() {  # $1: number of published ports
   local flags=() times=()
