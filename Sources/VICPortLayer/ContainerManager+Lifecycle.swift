@@ -48,7 +48,8 @@ extension ContainerManager {
             try await applyFirewall()
             timer.mark("firewall")
             let client = shim(id)
-            try client.spawn(id: id, bundle: "\(directory)/bundle", tty: record.config.tty, stdin: record.config.openStdin)
+            try client.spawn(id: id, bundle: "\(directory)/bundle", tty: record.config.tty,
+                             stdin: record.config.openStdin, stdinOnce: record.config.stdinOnce)
             if !leased {
                 try await attachEndpoints(id)
                 timer.mark("network")

@@ -28,11 +28,14 @@ public struct ShimClient: Sendable {
     /// Spawns the shim and returns at once; `waitUntilReady()` waits until it listens. The
     /// container's stdio is then ready for attaches, and nothing runs until `start()`.
     /// Side effects: a detached vic-shim. Privilege: root.
-    public func spawn(id: String, bundle: String, tty: Bool, stdin: Bool) throws {
+    /// `stdinOnce` (Docker's StdinOnce): the container's stdin closes when an attached client's
+    /// input ends, as with `docker run -i`; otherwise it stays open across attaches and detaches.
+    public func spawn(id: String, bundle: String, tty: Bool, stdin: Bool, stdinOnce: Bool = false) throws {
         for name in ["exit", "ready", "created", "create-failed", "init.pid", "shim.pid"] { unlink("\(directory)/\(name)") }
         var arguments = [runtime.executable, runtime.root, id, bundle, directory]
         if tty { arguments.append("tty") }
         if stdin { arguments.append("stdin") }
+        if stdinOnce { arguments.append("stdinonce") }
         if let hidden = runtime.hiddenMount { arguments.append("hide=\(hidden)") }
         _ = try Processes.spawnDetached(shim, arguments: arguments, logPath: "\(directory)/shim.log", reap: true)
     }

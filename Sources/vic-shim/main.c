@@ -7,7 +7,7 @@
  * restarted vchd re-adopts it. Holding the launch until START lets vchd attach first (no byte
  * is missed) and costs one runtime process instead of two (`create`, then `start`).
  *
- * Usage: vic-shim RUNTIME RUNTIME_ROOT ID BUNDLE STATE [tty] [stdin] [hide=MOUNT]
+ * Usage: vic-shim RUNTIME RUNTIME_ROOT ID BUNDLE STATE [tty] [stdin] [stdinonce] [hide=MOUNT]
  *        vic-shim RUNTIME RUNTIME_ROOT ID PROCESS.json STATE exec [attachfirst] [tty] [stdin] [hide=MOUNT]
  *        vic-shim --hide-mount MOUNT EXECUTABLE [ARGS...]
  *
@@ -22,7 +22,8 @@
  * Attach protocol: a client connects to STATE/attach.sock and sends one line:
  *   "ATTACH <stdin> <stdout> <stderr>\n"  gets "OK\n", then output (raw with a TTY, else Docker's
  *                                          8-byte stream framing) and sends input; a half-close
- *                                          of its side closes the container's stdin.
+ *                                          of its side closes the container's stdin when the
+ *                                          shim has stdinonce (Docker's StdinOnce) or is an exec's.
  *   "WAIT\n"                               the connection closes after STATE/exit is written.
  *   "RESIZE <rows> <cols>\n"               resizes the TTY.
  *   "START\n"                              runs the container (once) and answers "OK <pid>\n", or
@@ -64,6 +65,7 @@ static int out_fd = -1, err_fd = -1; /* container stdout/stderr read ends (out_f
 static int tty;
 static struct runtime rt;
 static int exec_mode;              /* an exec's shim: launched at once, START does nothing */
+static int stdin_once;             /* close the process's stdin when an attach's input ends */
 static int started;                /* the process was launched */
 static int init_pid;               /* its pid, once started */
 static struct launch launch;       /* how to launch it */
@@ -168,8 +170,10 @@ static void client_readable(int i) {
         return;
     }
     if (c->kind == C_ATTACH && c->in) {
-        /* The client closed its input: so does the container (docker's stdin half-close). */
-        if (!tty && stdin_fd >= 0) { close(stdin_fd); stdin_fd = -1; }
+        /* The client's input ended (EOF, or it detached): the process's stdin closes too when it
+         * is Docker's StdinOnce (docker run -i) or an exec's; otherwise it stays open for the
+         * next attach (docker run -di, then detach keys). */
+        if (!tty && stdin_fd >= 0 && (stdin_once || exec_mode)) { close(stdin_fd); stdin_fd = -1; }
         c->in = 0;
         if (n == 0) return; /* keep sending output */
     }
@@ -231,6 +235,7 @@ int main(int argc, char **argv) {
     for (int i = 6; i < argc; i++) {
         if (strcmp(argv[i], "tty") == 0) tty = 1;
         if (strcmp(argv[i], "stdin") == 0) want_stdin = 1;
+        if (strcmp(argv[i], "stdinonce") == 0) stdin_once = 1;
         if (strcmp(argv[i], "exec") == 0) exec_mode = 1;
         if (strcmp(argv[i], "attachfirst") == 0) attach_first = 1;
         if (strncmp(argv[i], "hide=", 5) == 0) rt.hide = argv[i] + 5;
