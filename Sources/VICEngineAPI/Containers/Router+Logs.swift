@@ -22,6 +22,7 @@ extension Router {
         let stream = AsyncThrowingStream<[UInt8], any Error> { continuation in
             let task = Task {
                 var reader = LogReader(path: path, options: options)
+                defer { reader.close() }
                 continuation.yield(reader.initial())
                 while options.follow && !Task.isCancelled {
                     let running = (try? await containers.record(id))?.state.isRunning ?? false
@@ -60,16 +61,25 @@ struct LogOptions: Sendable {
     }
 }
 
-/// Reads json-file lines from an offset, turning them into Docker's stream frames.
+/// Reads json-file lines from an offset, turning them into Docker's stream frames. The file
+/// stays open from the first read to `close()`: a follower still reads what the container
+/// wrote after the container was removed (docker-py removes a `run` container before it reads
+/// the log stream it opened).
 struct LogReader {
     let path: String
     let options: LogOptions
     var offset: UInt64 = 0
     var pending: [UInt8] = []
+    var handle: FileHandle?
 
     init(path: String, options: LogOptions) {
         self.path = path
         self.options = options
+    }
+
+    mutating func close() {
+        try? handle?.close()
+        handle = nil
     }
 
     struct Entry: Decodable { var log: String; var stream: String; var time: String }
@@ -83,8 +93,8 @@ struct LogReader {
     mutating func more() -> [UInt8] { frames(readEntries()) }
 
     mutating func readEntries() -> [Entry] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
-        defer { try? handle.close() }
+        if handle == nil { handle = FileHandle(forReadingAtPath: path) }
+        guard let handle else { return [] }
         try? handle.seek(toOffset: offset)
         let data = (try? handle.readToEnd()) ?? Data()
         offset += UInt64(data.count)
