@@ -77,6 +77,9 @@ extension ContainerManager {
         } catch {
             let message = (error as? VICError)?.message ?? "\(error)"
             for attach in pendingAttaches.removeValue(forKey: id) ?? [] { attach.continuation.resume(throwing: error) }
+            // A shim that never launched the container would wait for its START until it gives
+            // up; one that did ends with the container, which the cleanup's runtime delete kills.
+            shim(id).abandonIfWaiting()
             await cleanUpAfterExit(id)
             if var current = records[id] {
                 current.state.failedToStart(message, at: Date())

@@ -45,6 +45,14 @@ public struct ShimClient: Sendable {
         try await waitForShim { FileManager.default.fileExists(atPath: "\(directory)/ready") ? () : nil }
     }
 
+    /// Stops a shim that is still waiting for its START (`ready` written, nothing launched), so
+    /// that a start that failed before its START leaves no process. Does nothing otherwise.
+    public func abandonIfWaiting() {
+        guard FileManager.default.fileExists(atPath: "\(directory)/ready"), processID == nil,
+              let pid = shimPID else { return }
+        try? Processes.signal(pid, SIGKILL)
+    }
+
     /// Has the shim launch the container (the runtime's `run --detach`): one round trip on the
     /// attach socket, no process of vchd's. Call it after the attaches that must see every byte
     /// have been acknowledged, and once the container's NICs are up. The reply is read on a

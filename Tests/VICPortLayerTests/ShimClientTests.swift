@@ -1,6 +1,8 @@
+import Foundation
 import Testing
 import VICCore
 import VICRuntime
+import VICSystem
 
 @Suite struct ShimClientTests {
     @Test func okCarriesThePid() throws {
@@ -37,5 +39,47 @@ import VICRuntime
         #expect(runtime.commandLine(["delete", "abc"]) == [
             "/opt/vic/vic-shim", "--hide-mount", "/sys/fs/cgroup/unified", "/usr/bin/crun", "--root", "/r", "delete", "abc",
         ])
+    }
+}
+
+/// `abandonIfWaiting` with a stand-in for the shim: a detached `sleep`, recorded as the shim.
+@Suite struct ShimAbandonTests {
+    static func standIn() throws -> (ShimClient, pid_t, String) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shim-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let pid = try Processes.spawnDetached("/bin/sleep", arguments: ["30"], logPath: "/dev/null", reap: true)
+        try "\(pid)\n".write(toFile: "\(directory)/shim.pid", atomically: true, encoding: .utf8)
+        try "ok\n".write(toFile: "\(directory)/ready", atomically: true, encoding: .utf8)
+        let client = ShimClient(shim: "/bin/sleep", runtime: RuntimeCLI(executable: "/usr/sbin/runc", root: directory),
+                                directory: directory)
+        return (client, pid, directory)
+    }
+
+    static func gone(_ pid: pid_t) async -> Bool {
+        for _ in 0..<100 where Processes.isAlive(pid) {
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, WNOHANG)
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return !Processes.isAlive(pid)
+    }
+
+    @Test func aShimWaitingForItsStartIsStopped() async throws {
+        let (client, pid, directory) = try Self.standIn()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        client.abandonIfWaiting()
+        #expect(await Self.gone(pid))
+    }
+
+    @Test func aShimThatLaunchedIsLeftAlone() async throws {
+        let (client, pid, directory) = try Self.standIn()
+        defer {
+            try? Processes.signal(pid, SIGKILL)
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        try "4242\n".write(toFile: "\(directory)/init.pid", atomically: true, encoding: .utf8)
+        client.abandonIfWaiting()
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(Processes.isAlive(pid))
     }
 }
