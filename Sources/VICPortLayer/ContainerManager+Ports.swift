@@ -61,8 +61,20 @@ extension ContainerManager {
     }
 
     /// Rebuilds the firewall from the current state (after a start, an exit, a network change,
-    /// and once after `load`). Does nothing when the state is the one last applied.
+    /// and once after `load`). Does nothing when the state is the one last applied. Updates run
+    /// one after another, each taking the state as it is when its turn comes, so concurrent
+    /// starts and exits cannot leave an older state in the kernel than the last one computed.
     public func applyFirewall() async throws {
+        let previous = firewallUpdate
+        let update = Task {
+            _ = await previous?.result
+            try await self.applyCurrentFirewall()
+        }
+        firewallUpdate = update
+        try await update.value
+    }
+
+    func applyCurrentFirewall() async throws {
         let state = firewallState()
         guard state != appliedFirewall else { return }
         try await firewall.apply(state)

@@ -26,6 +26,8 @@ public actor ContainerManager {
     var runtimeReleases: [String: Task<Void, Never>] = [:]
     /// The firewall state last applied; nil before the first.
     var appliedFirewall: FirewallState?
+    /// The latest firewall update: the next one waits for it (`applyFirewall`).
+    var firewallUpdate: Task<Void, any Error>?
     let logger: Logger
     var records: [String: ContainerRecord] = [:] {
         // No use of oldValue: the dictionary is still modified in place.
