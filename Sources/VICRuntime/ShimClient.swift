@@ -14,6 +14,8 @@ public struct ShimClient: Sendable {
     public let runtime: any OCIRuntime
     /// The container's state directory, where the shim keeps its sockets, log and exit record.
     public let directory: String
+    /// How long `start()` waits for the runtime to launch the container (whole seconds).
+    public var startTimeout = Duration.seconds(60)
 
     public init(shim: String, runtime: any OCIRuntime, directory: String) {
         self.shim = shim
@@ -62,20 +64,28 @@ public struct ShimClient: Sendable {
     @discardableResult
     public func start() async throws -> Int32 {
         let fd = try connect(header: "START")
-        let reply = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+        // A runtime that hangs (a stuck hook, say) must not hang `docker start` with it.
+        var limit = timeval(tv_sec: Int(startTimeout.components.seconds), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        let (reply, timedOut) = await withCheckedContinuation { (continuation: CheckedContinuation<(String, Bool), Never>) in
             Thread.detachNewThread {
                 var bytes: [UInt8] = []
                 var chunk = [UInt8](repeating: 0, count: 1024)
+                var timedOut = false
                 while true {
                     let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                     if n < 0 && errno == EINTR { continue }
+                    if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { timedOut = true }
                     guard n > 0 else { break }
                     bytes += chunk[..<n]
                     if bytes.contains(UInt8(ascii: "\n")) || bytes.count > 4096 { break }
                 }
                 close(fd)
-                continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
+                continuation.resume(returning: (String(decoding: bytes, as: UTF8.self), timedOut))
             }
+        }
+        if timedOut {
+            throw VICError(.unavailable, "the OCI runtime did not start the container within \(startTimeout)")
         }
         switch ShimClient.startOutcome(reply: reply) {
         case .success(let pid?): return pid

@@ -83,3 +83,35 @@ import VICSystem
         #expect(Processes.isAlive(pid))
     }
 }
+
+@Suite struct ShimStartTimeoutTests {
+    /// A shim whose runtime never finishes: the socket takes START and never answers.
+    @Test func aRuntimeThatNeverAnswersIsAnErrorNotAHang() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shim-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(listener >= 0)
+        defer { close(listener) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let path = Array("\(directory)/attach.sock".utf8CString)
+        try #require(path.count <= MemoryLayout.size(ofValue: address.sun_path))
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.enumerated() { raw[index] = UInt8(bitPattern: byte) }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        try #require(bound == 0 && listen(listener, 4) == 0)
+        var client = ShimClient(shim: "/bin/false", runtime: RuntimeCLI(executable: "/usr/sbin/runc", root: directory),
+                                directory: directory)
+        client.startTimeout = .seconds(1)
+        let clock = ContinuousClock()
+        let began = clock.now
+        let error = await #expect(throws: VICError.self) { try await client.start() }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("did not start the container") == true)
+        #expect(clock.now - began < .seconds(10))
+    }
+}
