@@ -162,11 +162,15 @@ extension ContainerManager {
     /// the kernel destroys its NICs, and with them their host ends, on its own time (a restart
     /// deletes any host end still there before it makes new ones). The runtime's state goes in
     /// the background: the next `start` waits for it, and `load` sweeps what a crash leaves.
+    /// Published ports are unpublished in the background too.
     func cleanUpAfterExit(_ id: String) async {
         var timer = PhaseTimer()
         records[id]?.state.published = []
-        do { try await applyFirewall() } catch { logger.warning("firewall update after \(Identifier.short(id)) stopped: \(error)") }
-        timer.mark("firewall")
+        // Unpublishing waits for the kernel (an nft deletion waits for an RCU grace period,
+        // 10-30 ms here): it runs after this, and firewall updates stay in order (`applyFirewall`).
+        Task {
+            do { try await applyFirewall() } catch { logger.warning("firewall update after \(Identifier.short(id)) stopped: \(error)") }
+        }
         let runtime = self.runtime
         let earlier = runtimeReleases[id]
         runtimeReleases[id] = Task {

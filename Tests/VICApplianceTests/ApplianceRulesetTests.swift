@@ -35,8 +35,13 @@ import VICPortLayer
             table inet vic
             delete table inet vic
             table inet vic {
+              map published4 {
+                type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service
+              }
               chain prerouting {
                 type nat hook prerouting priority dstnat; policy accept;
+                iifname "public" dnat ip to ip daddr . meta l4proto . th dport map @published4
+                iifname { "bridge" } dnat ip to ip daddr . meta l4proto . th dport map @published4
               }
               chain input {
                 type filter hook input priority filter; policy drop;
@@ -88,9 +93,9 @@ import VICPortLayer
         let text = ApplianceRuleset(configuration: configuration, state: state).render()
         let interfaces = #"{ "bridge", "bridge.2", "bridge.3" }"#
         let expected = [
-            #"iifname "public" ip daddr 10.99.32.10 tcp dport 8080 dnat ip to 172.16.0.2:80"#,
-            "iifname \(interfaces) ip daddr 10.99.32.10 tcp dport 8080 dnat ip to 172.16.0.2:80",
-            #"iifname "public" ip daddr 10.99.32.10 udp dport 5353 dnat ip to 172.17.0.2:53"#,
+            "elements = { 10.99.32.10 . tcp . 8080 : 172.16.0.2 . 80, 10.99.32.10 . udp . 5353 : 172.17.0.2 . 53 }",
+            #"iifname "public" dnat ip to ip daddr . meta l4proto . th dport map @published4"#,
+            "iifname \(interfaces) dnat ip to ip daddr . meta l4proto . th dport map @published4",
             #"iifname "public" tcp dport 2376 accept"#,
             "iifname \(interfaces) meta l4proto { tcp, udp } th dport 53 accept",
             "iifname \(interfaces) oifname \"public\" ip saddr 172.17.0.0/16 accept",
@@ -101,10 +106,21 @@ import VICPortLayer
         // An internal network is neither forwarded to the public NIC nor NATed.
         #expect(!text.contains("ip saddr 172.18.0.0/16 accept"))
         #expect(!text.contains("oifname \"public\" ip saddr 172.18.0.0/16 masquerade"))
-        // udp sorts after tcp: the order is stable whatever the order of the mappings.
-        let tcp = try #require(text.range(of: "tcp dport 8080 dnat"))
-        let udp = try #require(text.range(of: "udp dport 5353 dnat"))
-        #expect(tcp.lowerBound < udp.lowerBound)
+        // Without its elements, the render is that of the same networks with no published port.
+        let bare = ApplianceRuleset(configuration: configuration, state: FirewallState(bridgeScopes: scopes, mappings: []))
+        #expect(ApplianceRuleset(configuration: configuration, state: state).render(withElements: false) == bare.render())
+    }
+
+    @Test func publishingChangesOnlyMapElements() {
+        let a = "10.0.0.5 . tcp . 8080 : 172.16.0.2 . 80"
+        let b = "10.0.0.5 . udp . 53 : 172.16.0.3 . 53"
+        let moved = "10.0.0.5 . tcp . 8080 : 172.16.0.4 . 80"
+        #expect(ApplianceRuleset.elementChanges(from: [a], to: [a]) == nil)
+        #expect(ApplianceRuleset.elementChanges(from: [], to: [b, a]) == "add element inet vic published4 { \(a), \(b) }\n")
+        #expect(ApplianceRuleset.elementChanges(from: [a, b], to: [b]) == "delete element inet vic published4 { \(a) }\n")
+        // A host port moving to another container: the old element goes first, in the same batch.
+        #expect(ApplianceRuleset.elementChanges(from: [a], to: [moved])
+                == "delete element inet vic published4 { \(a) }\nadd element inet vic published4 { \(moved) }\n")
     }
 
     @Test func ephemeralRangeFromProc() throws {

@@ -154,8 +154,16 @@ struct PortEndToEndTests {
 
             let remove = try await docker(["rm", "-f", "web", "rnd", "r1", "r2", "all", "udp", "second"])
             #expect(remove.succeeded, "\(remove.combined)")
-            let rules = try await Command.run("/usr/bin/nsenter", ["--net=/run/netns/vch-pp", "--", "/usr/sbin/nft", "list", "chain", "inet", "vic", "prerouting"])
-            #expect(rules.succeeded && !rules.standardOutput.contains("dnat"), "mappings left after rm: \(rules.combined)")
+            // Unpublishing runs after the exit is recorded: give it a moment, then no element is left.
+            var left = true
+            var listing = ""
+            for _ in 0..<50 where left {
+                let rules = try await Command.run("/usr/bin/nsenter", ["--net=/run/netns/vch-pp", "--", "/usr/sbin/nft", "list", "map", "inet", "vic", "published4"])
+                listing = rules.combined
+                left = !rules.succeeded || rules.standardOutput.contains("elements")
+                if left { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(!left, "mappings left after rm: \(listing)")
             let delete = try await lab.vicMachine(["delete", "--name", "pp"])
             #expect(delete.succeeded, "delete: \(delete.combined)")
         }

@@ -7,7 +7,9 @@ import VICPortLayer
 /// rulesets. The text is one atomic batch that replaces the `inet vic` table whole.
 ///
 /// - prerouting (dnat): published ports are DNATed on the public NIC only, and, for hairpin and
-///   for other bridge networks, from the bridge interfaces when addressed to the public IP;
+///   for other bridge networks, from the bridge interfaces when addressed to the public IP; the
+///   ports are the elements of one map (`published4`), so publishing or unpublishing changes
+///   elements, not rules (see `elementChanges`);
 /// - input (drop): loopback, replies, the Docker API on the client NIC only, DNS on the bridge
 ///   interfaces only, DHCP replies and ping;
 /// - forward (drop): replies; DNATed connections (published ports); bridge → public for
@@ -39,10 +41,21 @@ public struct ApplianceRuleset: Sendable {
     var publicNIC: String { configuration.nic(for: .public)?.name ?? NetworkRole.public.rawValue }
     var clientNIC: String { configuration.nic(for: .client)?.name ?? NetworkRole.client.rawValue }
 
+    /// The map of published ports: public address . protocol . host port to container address
+    /// . container port.
+    static let publishedMap = "published4"
+
     /// The nft batch: creates then deletes `inet vic` (so the delete never fails) and declares it
-    /// anew with its four chains. Deterministic: rules are sorted.
-    public func render() -> String {
+    /// anew with its map and four chains. Deterministic: rules and elements are sorted.
+    /// `withElements: false` leaves the map empty: two states whose renders agree that way
+    /// differ only in published ports.
+    public func render(withElements: Bool = true) -> String {
         var lines = ["table inet vic", "delete table inet vic", "table inet vic {"]
+        lines += ["  map \(Self.publishedMap) {", "    type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service"]
+        if withElements && !publishedElements.isEmpty {
+            lines.append("    elements = { " + publishedElements.joined(separator: ", ") + " }")
+        }
+        lines.append("  }")
         lines += chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;", prerouting())
         lines += chain("input", "type filter hook input priority filter; policy drop;", input())
         lines += chain("forward", "type filter hook forward priority filter; policy drop;", forward())
@@ -51,22 +64,33 @@ public struct ApplianceRuleset: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The published ports as map elements, sorted: "10.0.0.5 . tcp . 8080 : 172.16.0.2 . 80".
+    public var publishedElements: [String] {
+        state.mappings.map { mapping in
+            let port = mapping.published
+            return "\(port.hostIP) . \(port.transport.rawValue) . \(port.hostPort) : \(mapping.containerAddress) . \(port.containerPort)"
+        }.sorted()
+    }
+
+    /// The nft batch that turns the published ports `old` into `new` (elements as
+    /// `publishedElements` gives them) in the loaded table, deletions first, so a host port can
+    /// move to another container in one batch; nil when they are the same.
+    public static func elementChanges(from old: [String], to new: [String]) -> String? {
+        let removed = Set(old).subtracting(new).sorted()
+        let added = Set(new).subtracting(old).sorted()
+        var lines: [String] = []
+        if !removed.isEmpty { lines.append("delete element inet vic \(publishedMap) { " + removed.joined(separator: ", ") + " }") }
+        if !added.isEmpty { lines.append("add element inet vic \(publishedMap) { " + added.joined(separator: ", ") + " }") }
+        return lines.isEmpty ? nil : lines.joined(separator: "\n") + "\n"
+    }
+
     func chain(_ name: String, _ hook: String, _ rules: [String]) -> [String] {
         ["  chain \(name) {", "    \(hook)"] + rules.map { "    " + $0 } + ["  }"]
     }
 
     func prerouting() -> [String] {
-        let mappings = state.mappings.sorted {
-            ($0.published.transport.rawValue, $0.published.hostPort) < ($1.published.transport.rawValue, $1.published.hostPort)
-        }
-        var rules: [String] = []
-        for mapping in mappings {
-            let port = mapping.published
-            let target = "dnat ip to \(mapping.containerAddress):\(port.containerPort)"
-            rules.append("iifname \"\(publicNIC)\" ip daddr \(port.hostIP) \(port.transport.rawValue) dport \(port.hostPort) \(target)")
-            rules.append("iifname \(bridgeInterfaces) ip daddr \(port.hostIP) \(port.transport.rawValue) dport \(port.hostPort) \(target)")
-        }
-        return rules
+        let lookup = "dnat ip to ip daddr . meta l4proto . th dport map @\(Self.publishedMap)"
+        return ["iifname \"\(publicNIC)\" \(lookup)", "iifname \(bridgeInterfaces) \(lookup)"]
     }
 
     func input() -> [String] {
