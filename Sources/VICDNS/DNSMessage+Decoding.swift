@@ -41,6 +41,11 @@ extension DNSMessage {
         guard bytes.count >= 12 else { return nil }
         return UInt16(bytes[0]) << 8 | UInt16(bytes[1])
     }
+
+    /// Whether the TC flag of the message in `bytes` is set, without decoding the rest.
+    public static func isTruncated(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 12 && bytes[2] & 0x02 != 0
+    }
 }
 
 /// A cursor over a message, following compression pointers only backwards (RFC 1035 §4.1.4).

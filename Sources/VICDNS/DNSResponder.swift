@@ -76,7 +76,8 @@ public actor DNSResponder {
         guard let question = query.questions.first else {
             return .answered(Self.reply(to: query, code: .formatError).encoded(fittingIn: limit))
         }
-        let pending = PendingQuery(query: query, question: question, raw: bytes, client: client, limit: limit)
+        let pending = PendingQuery(query: query, question: question, raw: bytes, client: client, limit: limit,
+                                   overTCP: !overUDP)
         guard let snapshot = directory.currentDirectory() else { return .pending(pending) }
         if let local = answer(pending, from: snapshot) ?? cachedReply(to: query) {
             return .answered(local.encoded(fittingIn: limit))
@@ -155,9 +156,17 @@ public actor DNSResponder {
             outgoing[1] = UInt8(id & 0xff)
             do {
                 var reply = try await transport.exchange(outgoing, with: upstream, timeout: timeout)
+                if pending.overTCP && DNSMessage.isTruncated(reply) {
+                    // A TCP client can take the whole answer: ask the same upstream over TCP.
+                    do { reply = try await transport.exchangeOverTCP(outgoing, with: upstream, timeout: timeout) } catch {
+                        logger.debug("DNS: \(question.name) via \(upstream) over TCP: \(error)")
+                    }
+                }
                 reply[0] = UInt8(query.header.id >> 8)
                 reply[1] = UInt8(query.header.id & 0xff)
-                if let message = try? DNSMessage(decoding: reply) {
+                // A truncated answer is not the answer: it is passed on (a UDP client then asks
+                // over TCP) but not cached.
+                if let message = try? DNSMessage(decoding: reply), !message.header.isTruncated {
                     cache.store(message, for: question, now: clock.now)
                 }
                 return .raw(reply)

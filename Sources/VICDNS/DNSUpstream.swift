@@ -24,6 +24,17 @@ public protocol DNSUpstreamTransport: Sendable {
     /// Sends `query` (already carrying its fresh random ID) to `upstream`.
     /// Throws `VICError(.unavailable)` on timeout or a send failure.
     func exchange(_ query: [UInt8], with upstream: DNSUpstream, timeout: Duration) async throws -> [UInt8]
+
+    /// The same exchange over TCP (two-byte length framing, RFC 7766), for an answer that came
+    /// back truncated over UDP. Throws `VICError(.unavailable)` when it fails.
+    func exchangeOverTCP(_ query: [UInt8], with upstream: DNSUpstream, timeout: Duration) async throws -> [UInt8]
+}
+
+extension DNSUpstreamTransport {
+    /// Transports without TCP (test fakes): the truncated UDP answer stands.
+    public func exchangeOverTCP(_ query: [UInt8], with upstream: DNSUpstream, timeout: Duration) async throws -> [UInt8] {
+        throw VICError(.unavailable, "no TCP to DNS upstream \(upstream)")
+    }
 }
 
 /// Which datagrams count as the reply to a forwarded query: from the very address and port

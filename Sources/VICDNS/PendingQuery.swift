@@ -21,23 +21,26 @@ public struct PendingQuery: Sendable {
     let client: IPv4Address
     /// The largest reply the client accepts.
     let limit: Int
+    /// The client asked over TCP: a truncated upstream answer is fetched whole over TCP.
+    let overTCP: Bool
     /// True when a current directory snapshot said the name is not a container's: only the
     /// upstreams remain. False when no snapshot was at hand yet.
     let isForward: Bool
 
     init(query: DNSMessage, question: DNSQuestion, raw: [UInt8], client: IPv4Address, limit: Int,
-         isForward: Bool = false) {
+         overTCP: Bool, isForward: Bool = false) {
         self.query = query
         self.question = question
         self.raw = raw
         self.client = client
         self.limit = limit
+        self.overTCP = overTCP
         self.isForward = isForward
     }
 
     /// `pending`, resolved to a forward.
     init(forwarding pending: PendingQuery) {
         self.init(query: pending.query, question: pending.question, raw: pending.raw, client: pending.client,
-                  limit: pending.limit, isForward: true)
+                  limit: pending.limit, overTCP: pending.overTCP, isForward: true)
     }
 }

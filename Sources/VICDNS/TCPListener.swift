@@ -19,7 +19,7 @@ enum TCPListener {
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers([
                             IdleStateHandler(readTimeout: idleTimeout),
-                            ByteToMessageHandler(LengthPrefixDecoder()),
+                            ByteToMessageHandler(DNSFraming.LengthPrefixDecoder()),
                             QueryHandler(responder: responder),
                         ])
                     }
@@ -27,21 +27,6 @@ enum TCPListener {
                 .bind(host: address.description, port: Int(port)).get()
         } catch {
             throw VICError(.unavailable, "bind TCP \(address):\(port) for DNS", underlying: error)
-        }
-    }
-
-    /// Splits the stream into messages by their 2-byte big-endian length.
-    struct LengthPrefixDecoder: ByteToMessageDecoder {
-        typealias InboundOut = ByteBuffer
-
-        mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-            guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
-                  buffer.readableBytes >= 2 + Int(length)
-            else { return .needMoreData }
-            buffer.moveReaderIndex(forwardBy: 2)
-            guard let message = buffer.readSlice(length: Int(length)) else { return .needMoreData }
-            context.fireChannelRead(wrapInboundOut(message))
-            return .continue
         }
     }
 
@@ -71,10 +56,7 @@ enum TCPListener {
 
         /// Writes `reply` with its 2-byte length; a reply too long to frame is dropped.
         static func write(_ reply: [UInt8], to channel: any Channel) {
-            guard let length = UInt16(exactly: reply.count) else { return }
-            var framed = channel.allocator.buffer(capacity: reply.count + 2)
-            framed.writeInteger(length)
-            framed.writeBytes(reply)
+            guard let framed = DNSFraming.framed(reply) else { return }
             channel.writeAndFlush(framed, promise: nil)
         }
 

@@ -2,7 +2,8 @@ import NIOCore
 import NIOPosix
 import VICCore
 
-/// Forwards over UDP from a fresh socket per query: a random source port on top of the random
+/// Forwards over UDP from a fresh socket per query (and over TCP, `exchangeOverTCP`, for an
+/// answer that came back truncated): a random source port on top of the random
 /// ID, and a reply can only arrive on the socket of its own query. Replies that
 /// `UpstreamReplyFilter` rejects are ignored while the wait goes on.
 public struct UDPUpstreamTransport: DNSUpstreamTransport {
@@ -37,7 +38,17 @@ public struct UDPUpstreamTransport: DNSUpstreamTransport {
             promise.fail(error)
             throw VICError(.unavailable, "forward DNS query: bind a socket", underlying: error)
         }
-        let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+        return try await Self.send(on: channel, awaiting: promise, from: upstream, within: timeout) {
+            let remote = try SocketAddress(ipAddress: upstream.address.description, port: Int(upstream.port))
+            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: query)))
+        }
+    }
+
+    /// Runs `send`, then waits for `promise` (completed by the channel's reply handler) until
+    /// `timeout`; closes `channel` in every case.
+    static func send(on channel: any Channel, awaiting promise: EventLoopPromise<[UInt8]>, from upstream: DNSUpstream,
+                     within timeout: Duration, _ send: () async throws -> Void) async throws -> [UInt8] {
+        let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             promise.fail(VICError(.unavailable, "DNS upstream \(upstream) did not answer in \(timeout)"))
         }
         defer {
@@ -45,8 +56,7 @@ public struct UDPUpstreamTransport: DNSUpstreamTransport {
             channel.close(promise: nil)
         }
         do {
-            let remote = try SocketAddress(ipAddress: upstream.address.description, port: Int(upstream.port))
-            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: query)))
+            try await send()
         } catch {
             promise.fail(error)
             throw VICError(.unavailable, "send DNS query to \(upstream)", underlying: error)

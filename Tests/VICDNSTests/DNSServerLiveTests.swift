@@ -93,6 +93,27 @@ import VICCore
         }
     }
 
+    /// An upstream whose UDP answer is truncated: a TCP client gets the whole answer, fetched
+    /// over TCP; a UDP client gets the truncated one (it then asks over TCP), which is not cached.
+    @Test func fetchesATruncatedAnswerOverTCPForATCPClient() async throws {
+        let truncating = try await TruncatingUpstream(host: "127.0.0.4", answering: Fixture.ip("192.0.2.4"))
+        do {
+            try await withServer(upstreams: [truncating.upstream]) { port in
+                let udp = try DNSMessage(decoding: try await LoopbackDNS.udpQuery(query("big.test", id: 7), port: port))
+                #expect(udp.header.id == 7 && udp.header.isTruncated && udp.answers.isEmpty)
+                #expect(truncating.tcpQueryCount == 0)
+                let tcp = try DNSMessage(decoding: try await LoopbackDNS.tcpQuery(query("big.test", id: 8), port: port))
+                #expect(tcp.header.id == 8 && !tcp.header.isTruncated)
+                #expect(tcp.answers.first?.data == .ipv4(Fixture.ip("192.0.2.4")))
+                #expect(truncating.tcpQueryCount == 1)
+            }
+        } catch {
+            await truncating.close()
+            throw error
+        }
+        await truncating.close()
+    }
+
     @Test func movesOnFromASilentUpstream() async throws {
         try await FakeUpstream.with(host: "127.0.0.2", answering: nil) { silent in
             try await FakeUpstream.with(host: "127.0.0.3", answering: Fixture.ip("192.0.2.3")) { answering in

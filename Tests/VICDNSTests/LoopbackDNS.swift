@@ -40,7 +40,9 @@ enum LoopbackDNS {
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(FramedReply(promise: promise))
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(DNSFraming.LengthPrefixDecoder()), FramedReply(promise: promise),
+                    ])
                 }
             }
             .connect(host: "127.0.0.1", port: Int(port)).get()
@@ -51,9 +53,7 @@ enum LoopbackDNS {
             timer.cancel()
             channel.close(promise: nil)
         }
-        var framed = ByteBuffer()
-        framed.writeInteger(UInt16(query.count))
-        framed.writeBytes(query)
+        guard let framed = DNSFraming.framed(query) else { throw VICError(.invalidArgument, "query too long to frame") }
         try await channel.writeAndFlush(framed)
         return try await promise.futureResult.get()
     }
@@ -72,20 +72,12 @@ enum LoopbackDNS {
         }
     }
 
-    final class FramedReply: ChannelInboundHandler, @unchecked Sendable {
+    final class FramedReply: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
         let promise: EventLoopPromise<[UInt8]>
-        // Touched on the channel's event loop only.
-        var received = ByteBuffer()
         init(promise: EventLoopPromise<[UInt8]>) { self.promise = promise }
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            var chunk = unwrapInboundIn(data)
-            received.writeBuffer(&chunk)
-            if let length = received.getInteger(at: received.readerIndex, as: UInt16.self),
-               received.readableBytes >= 2 + Int(length),
-               let body = received.getBytes(at: received.readerIndex + 2, length: Int(length)) {
-                promise.succeed(body)
-            }
+            promise.succeed(Array(unwrapInboundIn(data).readableBytesView))
         }
     }
 }
@@ -157,6 +149,86 @@ final class FakeUpstream: Sendable {
             message.answers = [.address(question.name, address, ttl: ttl)]
             let reply = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: message.encoded))
             context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
+        }
+    }
+}
+
+/// A fake upstream on 127.0.0.x that answers every A question with `address` over TCP, and
+/// over UDP only with an empty truncated reply (TC): the answer "does not fit" in a datagram.
+final class TruncatingUpstream: Sendable {
+    let udp: any Channel
+    let tcp: any Channel
+    let tcpQueries = FakeUpstream.Counter()
+    let host: String
+
+    var upstream: DNSUpstream { DNSUpstream(address: IPv4Address(host)!, port: UInt16(udp.localAddress?.port ?? 0)) }
+    var tcpQueryCount: Int { tcpQueries.value.withLock { $0 } }
+
+    init(host: String, answering address: IPv4Address) async throws {
+        self.host = host
+        udp = try await DatagramBootstrap(group: LoopbackDNS.group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Truncator())
+                }
+            }
+            .bind(host: host, port: 0).get()
+        let counter = tcpQueries
+        tcp = try await ServerBootstrap(group: LoopbackDNS.group)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        ByteToMessageHandler(DNSFraming.LengthPrefixDecoder()), FramedAnswerer(address: address, queries: counter),
+                    ])
+                }
+            }
+            .bind(host: host, port: udp.localAddress?.port ?? 0).get()
+    }
+
+    func close() async {
+        try? await udp.close()
+        try? await tcp.close()
+    }
+
+    static func reply(to bytes: [UInt8], answering address: IPv4Address?) -> [UInt8]? {
+        guard var message = try? DNSMessage(decoding: bytes), let question = message.questions.first else { return nil }
+        message.header.isResponse = true
+        message.header.recursionAvailable = true
+        message.additionals = []
+        if let address {
+            message.answers = [.address(question.name, address, ttl: 60)]
+        } else {
+            message.header.isTruncated = true
+        }
+        return message.encoded
+    }
+
+    final class Truncator: ChannelInboundHandler, Sendable {
+        typealias InboundIn = AddressedEnvelope<ByteBuffer>
+        typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let envelope = unwrapInboundIn(data)
+            guard let reply = TruncatingUpstream.reply(to: Array(envelope.data.readableBytesView), answering: nil) else { return }
+            context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: reply))),
+                                  promise: nil)
+        }
+    }
+
+    final class FramedAnswerer: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let address: IPv4Address
+        let queries: FakeUpstream.Counter
+        init(address: IPv4Address, queries: FakeUpstream.Counter) {
+            self.address = address
+            self.queries = queries
+        }
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let query = Array(unwrapInboundIn(data).readableBytesView)
+            guard let reply = TruncatingUpstream.reply(to: query, answering: address),
+                  let framed = DNSFraming.framed(reply) else { return }
+            queries.value.withLock { $0 += 1 }
+            context.writeAndFlush(wrapOutboundOut(framed), promise: nil)
         }
     }
 }
