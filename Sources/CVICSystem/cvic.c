@@ -83,6 +83,34 @@ pid_t cvic_spawn_detached(const char *const argv[], const char *log_path) {
     return pid;
 }
 
+pid_t cvic_spawn_piped(const char *const argv[], int *out, int *err) {
+    int o[2], e[2];
+    if (pipe2(o, O_CLOEXEC) != 0) return -1;
+    if (pipe2(e, O_CLOEXEC) != 0) { close(o[0]); close(o[1]); return -1; }
+    posix_spawn_file_actions_t actions;
+    pid_t pid = -1;
+    int rc = posix_spawn_file_actions_init(&actions);
+    if (rc == 0) {
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&actions, o[1], 1);
+        posix_spawn_file_actions_adddup2(&actions, e[1], 2);
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+        rc = posix_spawn(&pid, argv[0], &actions, NULL, (char *const *)argv, environ);
+        posix_spawn_file_actions_destroy(&actions);
+    }
+    close(o[1]);
+    close(e[1]);
+    if (rc != 0) {
+        close(o[0]);
+        close(e[0]);
+        errno = rc;
+        return -1;
+    }
+    *out = o[0];
+    *err = e[0];
+    return pid;
+}
+
 int cvic_process_exists(pid_t pid) {
     if (pid <= 0) return 0;
     return kill(pid, 0) == 0 || errno == EPERM;

@@ -140,10 +140,11 @@ public actor ContainerManager {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         var unfinishedRemovals: [String] = []
         var restarts: [String] = []
+        releaseStrayExportViews(names)
         for name in names where name.hasPrefix(Self.discardedPrefix) {
             try? FileManager.default.removeItem(atPath: "\(root)/\(name)")
         }
-        for name in names where !name.hasPrefix(Self.discardedPrefix) {
+        for name in names where !name.hasPrefix(".") {
             guard let data = FileManager.default.contents(atPath: "\(root)/\(name)/record.json"),
                   var record = try? decoder.decode(ContainerRecord.self, from: data) else { continue }
             for endpoint in record.endpoints {

@@ -44,6 +44,33 @@ public struct RootFilesystem: Sendable {
         }
     }
 
+    /// Mounts a read-only view of the container's files at `path` (made if missing): the
+    /// upper directory as the topmost lower layer of an overlay with no upper, so the upper's
+    /// whiteouts hide what the container deleted. Nothing is mounted, and the only directory is
+    /// returned, when there is a single one; else returns `path`. Unmount it with
+    /// `unmountView(at:)`. Privilege: CAP_SYS_ADMIN.
+    public func mountReadOnlyView(at path: String) throws -> String {
+        let upper = "\(directory)/upper"
+        let directories = (FileManager.default.fileExists(atPath: upper) ? [upper] : []) + layers.reversed()
+        guard directories.count > 1 else { return directories.first ?? path }
+        if Glibc.mkdir(path, 0o700) != 0 && errno != EEXIST {
+            throw VICError(.internal, "mkdir \(path): \(String(cString: strerror(errno)))")
+        }
+        let options = "lowerdir=" + directories.joined(separator: ":")
+        guard Glibc.mount("overlay", path, "overlay", UInt(MS_RDONLY), options) == 0 else {
+            let reason = String(cString: strerror(errno))
+            rmdir(path)
+            throw VICError(.internal, "mount a read-only view on \(path): \(reason)")
+        }
+        return path
+    }
+
+    /// Undoes `mountReadOnlyView(at:)`: lazily unmounts `path` and removes the directory.
+    public static func unmountView(at path: String) {
+        umount2(path, Int32(MNT_DETACH))
+        rmdir(path)
+    }
+
     static func mountPoints() -> Set<String> {
         guard let text = FileSystem.readKernelFile("/proc/self/mounts") else { return [] }
         return Set(text.split(separator: "\n").compactMap { line in

@@ -25,6 +25,25 @@ public enum Processes {
         return pid
     }
 
+    /// Starts `executable` (an absolute path) with stdin on /dev/null and its stdout and stderr
+    /// on pipes whose read ends are returned (close-on-exec, owned by the caller). The caller
+    /// reaps the child (`waitpid`). Throws `.unavailable` when it cannot be started.
+    public static func spawnPiped(_ executable: String, arguments: [String]) throws -> (pid: pid_t, stdout: Int32, stderr: Int32) {
+        let argv = [executable] + arguments
+        var cStrings = argv.map { strdup($0) }
+        defer { cStrings.forEach { free($0) } }
+        cStrings.append(nil)
+        var out: Int32 = -1
+        var err: Int32 = -1
+        let pid = cStrings.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) {
+                cvic_spawn_piped($0, &out, &err)
+            }
+        }
+        guard pid > 0 else { throw errnoError("start \(executable)", code: .unavailable) }
+        return (pid, out, err)
+    }
+
     /// The path of a program installed next to the running executable.
     public static func siblingExecutable(_ name: String) -> String {
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""

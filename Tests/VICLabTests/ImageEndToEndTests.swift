@@ -111,6 +111,47 @@ struct ImageEndToEndTests {
         }
     }
 
+    /// `docker export`: a stopped container's merged files (what it wrote is there, what it
+    /// deleted is not), a running one's, and the archive imports back as an image that runs.
+    @Test func exportStoppedAndRunningContainers() async throws {
+        try await withVCH("exp") { lab, docker, files in
+            let pull = try await docker(["pull", "busybox"])
+            try #require(pull.succeeded, "\(pull.combined)")
+            let run = try await docker(["run", "--name", "stopped", "busybox", "sh", "-c", "echo made > /made && rm /bin/ls"])
+            try #require(run.succeeded, "\(run.combined)")
+            let export = try await docker(["export", "-o", "\(files)/stopped.tar", "stopped"])
+            #expect(export.succeeded, "\(export.combined)")
+            let listing = try await Command.run("/usr/bin/tar", ["-tf", "\(files)/stopped.tar"])
+            let entries = Set(listing.standardOutput.split(separator: "\n").map(String.init))
+            #expect(entries.contains("made") && entries.contains("bin/busybox"), "\(listing.combined.prefix(400))")
+            #expect(!entries.contains("bin/ls") && !entries.contains(where: { $0.contains(".wh.") }))
+
+            let imported = try await docker(["import", "\(files)/stopped.tar", "exported:1"])
+            #expect(imported.succeeded, "\(imported.combined)")
+            let cat = try await docker(["run", "--rm", "exported:1", "/bin/cat", "/made"])
+            #expect(cat.succeeded && cat.standardOutput == "made\n", "\(cat.combined)")
+
+            let live = try await docker(["run", "-d", "--name", "live", "busybox", "sh", "-c", "echo live > /live && exec sleep 300"])
+            try #require(live.succeeded, "\(live.combined)")
+            var running: Set<String> = []
+            for _ in 0..<20 where !running.contains("live") {
+                let streamed = try await shell(docker, "docker --tls export live | tar -tf -")
+                running = Set(streamed.standardOutput.split(separator: "\n").map(String.init))
+                if !running.contains("live") { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(running.contains("live") && running.contains("bin/sh"))
+            let missing = try await docker(["export", "-o", "\(files)/none.tar", "nosuch"])
+            #expect(!missing.succeeded && missing.standardError.contains("No such container"), "\(missing.combined)")
+            // The views mounted for the exports are gone.
+            let containers = "/run/vic-lab/\(lab.name)/state/exp/containers"
+            let names = try FileManager.default.contentsOfDirectory(atPath: containers)
+            #expect(!names.contains { $0.hasPrefix(".export-") }, "\(names)")
+            #expect(!(FileSystem.readKernelFile("/proc/self/mounts") ?? "").contains("\(containers)/.export-"))
+            let remove = try await docker(["rm", "-f", "stopped", "live"])
+            #expect(remove.succeeded, "\(remove.combined)")
+        }
+    }
+
     @Test func importRootFileSystemTarballs() async throws {
         try await withVCH("imp") { lab, docker, files in
             // A root file system of the static busybox: /bin/busybox and /bin/sh.

@@ -18,6 +18,11 @@ int cvic_create_netns(const char *directory, const char *path);
 /// stdout and stderr appended to `log_path`. Returns the pid, or -1 with errno set.
 pid_t cvic_spawn_detached(const char *const argv[], const char *log_path);
 
+/// Spawns argv[0] (an absolute path) with stdin on /dev/null and stdout and stderr on new
+/// pipes, whose read ends (close-on-exec) are stored in *out and *err; no other descriptor is
+/// inherited. The caller reaps the child. Returns the pid, or -1 with errno set.
+pid_t cvic_spawn_piped(const char *const argv[], int *out, int *err);
+
 /// Whether a process with this pid exists (kill(pid, 0)); a zombie counts as alive.
 int cvic_process_exists(pid_t pid);
 

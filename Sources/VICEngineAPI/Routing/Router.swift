@@ -90,6 +90,7 @@ public struct Router: Sendable {
         .init("GET", "/exec/{id}/json"): { router, context in try await router.inspectExec(context) },
         .init("POST", "/exec/{id}/resize"): { router, context in try await router.resizeExec(context) },
         .init("GET", "/containers/{id}/top"): { router, context in try await router.containerTop(context) },
+        .init("GET", "/containers/{id}/export"): { router, context in try await router.exportContainer(context) },
         .init("GET", "/containers/{id}/stats"): { router, context in try await router.containerStats(context) },
         .init("POST", "/containers/prune"): { router, context in try await router.pruneContainers(context) },
         .init("GET", "/events"): { router, context in try await router.streamEvents(context) },

@@ -1,0 +1,44 @@
+import Foundation
+import VICCore
+import VICRuntime
+
+/// Where `docker export` reads a container's files from, and how to let go of it.
+public struct ExportSource: Sendable {
+    /// The directory holding the container's merged file system.
+    public let path: String
+    /// A view mounted only for this export, undone by `release()`; nil for the running
+    /// container's own root or a single layer, which are read in place.
+    let view: String?
+
+    /// Unmounts the view made for the export, if any. Call it once, when the export is done.
+    public func release() {
+        if let view { RootFilesystem.unmountView(at: view) }
+    }
+}
+
+extension ContainerManager {
+    /// Read-only views mounted for `docker export` start with this.
+    static let exportPrefix = ".export-"
+
+    /// Unmounts the export views a crash left behind (`load`).
+    func releaseStrayExportViews(_ names: [String]) {
+        for name in names where name.hasPrefix(Self.exportPrefix) { RootFilesystem.unmountView(at: "\(root)/\(name)") }
+    }
+
+    /// The container's file system for `docker export`: the running container's own root, else
+    /// a read-only overlay view of its layers and upper directory (what it deleted stays
+    /// deleted). Throws `.notFound` for an unknown container. Privilege: CAP_SYS_ADMIN.
+    public func exportSource(_ reference: String) async throws -> ExportSource {
+        let record = try record(reference)
+        let image = try await images.resolve(record.imageID)
+        let rootfs = RootFilesystem(directory: directory(record.id), layers: try await images.layerDirectories(of: image))
+        if record.state.isRunning && rootfs.isMounted {
+            return ExportSource(path: rootfs.mountPoint, view: nil)
+        }
+        // Beside the containers, not inside one: a removal during the export renames the
+        // container's directory, and `load` unmounts views a crash left behind.
+        let view = "\(root)/\(Self.exportPrefix)\(record.shortID)-\(UInt32.random(in: 0...UInt32.max))"
+        let path = try rootfs.mountReadOnlyView(at: view)
+        return ExportSource(path: path, view: path == view ? view : nil)
+    }
+}
