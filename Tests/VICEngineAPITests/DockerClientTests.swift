@@ -71,7 +71,10 @@ struct DockerClientTests {
         try await Self.withServer { host, directory in
             let version = try await Self.run(Self.docker, ["-H", host, "version"], in: directory)
             #expect(version.status == 0, "\(version.stderr)")
-            #expect(version.stdout.contains("API version:       1.45"), "\(version.stdout)")
+            // The server's own line. (The client's line shows the negotiated version only when
+            // the CLI's first ping beat its start-up timeout; with the whole suite on two cores
+            // it sometimes does not, and the CLI then negotiates at its first request.)
+            #expect(version.stdout.contains("API version:      1.45 (minimum version 1.24)"), "\(version.stdout)")
 
             let info = try await Self.run(Self.docker, ["-H", host, "info"], in: directory)
             #expect(info.status == 0, "\(info.stderr)")
