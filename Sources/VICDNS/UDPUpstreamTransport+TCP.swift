@@ -6,8 +6,8 @@ extension UDPUpstreamTransport {
     /// `DNSUpstreamTransport.exchangeOverTCP`: one connection per query, from `bindAddress`; the
     /// reply must pass the same `UpstreamReplyFilter` as over UDP.
     public func exchangeOverTCP(_ query: [UInt8], with upstream: DNSUpstream, timeout: Duration) async throws -> [UInt8] {
-        guard let filter = UpstreamReplyFilter(query: query, upstream: upstream), query.count <= Int(UInt16.max) else {
-            throw VICError(.invalidArgument, "forward DNS query over TCP: not a query")
+        guard let filter = UpstreamReplyFilter(query: query, upstream: upstream) else {
+            throw VICError(.invalidArgument, "forward DNS query over TCP: shorter than a header")
         }
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: [UInt8].self)

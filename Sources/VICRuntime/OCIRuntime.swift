@@ -87,7 +87,6 @@ public struct RuntimeCLI: OCIRuntime {
         }
     }
 
-
     public func kill(_ id: String, signal: Int32, all: Bool) async throws {
         try await run(["kill"] + (all ? ["--all"] : []) + [id, String(signal)])
     }

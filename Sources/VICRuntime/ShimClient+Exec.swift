@@ -32,7 +32,7 @@ extension ShimClient {
     ///
     /// - Throws: `VICError` with the runtime's own last words when it refuses to start the process.
     public func exec(containerID: String, process: String, tty: Bool, stdin: Bool, attach: ExecStreams?) async throws -> ExecStart {
-        for name in ["exit", "created", "create-failed", "init.pid", "shim.pid"] { unlink("\(directory)/\(name)") }
+        removeShimFiles()
         var arguments = [runtime.executable, runtime.root, containerID, process, directory, "exec"]
         if attach != nil { arguments.append("attachfirst") }
         if tty { arguments.append("tty") }

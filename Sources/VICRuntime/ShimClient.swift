@@ -33,13 +33,19 @@ public struct ShimClient: Sendable {
     /// `stdinOnce` (Docker's StdinOnce): the container's stdin closes when an attached client's
     /// input ends, as with `docker run -i`; otherwise it stays open across attaches and detaches.
     public func spawn(id: String, bundle: String, tty: Bool, stdin: Bool, stdinOnce: Bool = false) throws {
-        for name in ["exit", "ready", "created", "create-failed", "init.pid", "shim.pid"] { unlink("\(directory)/\(name)") }
+        removeShimFiles()
         var arguments = [runtime.executable, runtime.root, id, bundle, directory]
         if tty { arguments.append("tty") }
         if stdin { arguments.append("stdin") }
         if stdinOnce { arguments.append("stdinonce") }
         if let hidden = runtime.hiddenMount { arguments.append("hide=\(hidden)") }
         _ = try Processes.spawnDetached(shim, arguments: arguments, logPath: "\(directory)/shim.log", reap: true)
+    }
+
+    /// Removes what an earlier shim in this directory reported, so that a wait cannot mistake it
+    /// for the new shim's word.
+    func removeShimFiles() {
+        for name in ["exit", "ready", "created", "create-failed", "init.pid", "shim.pid"] { unlink("\(directory)/\(name)") }
     }
 
     /// Returns once the shim `spawn` started listens, or throws what it recorded as its failure.

@@ -228,7 +228,7 @@ static void fail(const char *what) {
 
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "--hide-mount") == 0) return hide_mount_main(argc, argv);
-    if (argc < 6) { fprintf(stderr, "usage: vic-shim RUNTIME ROOT ID BUNDLE STATE [tty] [stdin] [hide=MOUNT]\n"); return 2; }
+    if (argc < 6) { fprintf(stderr, "usage: vic-shim RUNTIME ROOT ID BUNDLE STATE [tty] [stdin] [stdinonce] [hide=MOUNT]\n"); return 2; }
     const char *runtime = argv[1], *root = argv[2], *id = argv[3], *bundle = argv[4];
     state_dir = argv[5];
     int want_stdin = 0, attach_first = 0;

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -5,13 +5,12 @@ import VICSystem
 /// The appliance's `NetworkFirewall`: renders `ApplianceRuleset` and loads it with `nft -f -`.
 /// The first load, and any change beyond published ports, replaces the `inet vic` table
 /// atomically; a change of published ports alone only adds and deletes map elements (about 2 ms
-/// here, where replacing the table waits for an RCU grace period, 20-30 ms). Calls are applied
-/// one at a time in the order made, so the last state given is the one in force.
+/// here, where replacing the table waits for an RCU grace period, 20-30 ms). The port layer makes
+/// one call at a time (`NetworkFirewall`), so `loaded` always describes the kernel's table.
 /// Privilege: CAP_NET_ADMIN, in the appliance namespace (vchd runs there).
 public actor ApplianceFirewall: NetworkFirewall {
     let configuration: VCHConfiguration
     let nft: String
-    private var tail: Task<Void, any Error>?
     /// What is in the kernel: the ruleset without its elements, and the elements.
     private var loaded: (structure: String, elements: [String])?
 
@@ -21,22 +20,11 @@ public actor ApplianceFirewall: NetworkFirewall {
         self.nft = nft
     }
 
-    /// `NetworkFirewall.apply(_:)`: loads the state after any earlier call has finished. Throws
-    /// with nft's stderr when the batch is refused; the previous table is then left in force.
+    /// `NetworkFirewall.apply(_:)`: element changes when only published ports changed since the
+    /// last load, else (or when nft refuses them) the whole table. Throws with nft's stderr when
+    /// the batch is refused; the previous table is then left in force.
     public func apply(_ state: FirewallState) async throws {
         let ruleset = ApplianceRuleset(configuration: configuration, state: state)
-        let previous = tail
-        let task = Task {
-            _ = await previous?.result
-            try await self.load(ruleset)
-        }
-        tail = task
-        try await task.value
-    }
-
-    /// Element changes when only published ports changed since the last load, else (or when
-    /// nft refuses them) the whole table.
-    private func load(_ ruleset: ApplianceRuleset) async throws {
         let structure = ruleset.render(withElements: false)
         let elements = ruleset.publishedElements
         if let loaded, loaded.structure == structure {

@@ -52,9 +52,8 @@ public struct ApplianceRuleset: Sendable {
     public func render(withElements: Bool = true) -> String {
         var lines = ["table inet vic", "delete table inet vic", "table inet vic {"]
         lines += ["  map \(Self.publishedMap) {", "    type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service"]
-        if withElements && !publishedElements.isEmpty {
-            lines.append("    elements = { " + publishedElements.joined(separator: ", ") + " }")
-        }
+        let elements = withElements ? publishedElements : []
+        if !elements.isEmpty { lines.append("    elements = { " + elements.joined(separator: ", ") + " }") }
         lines.append("  }")
         lines += chain("prerouting", "type nat hook prerouting priority dstnat; policy accept;", prerouting())
         lines += chain("input", "type filter hook input priority filter; policy drop;", input())

@@ -2,10 +2,11 @@ import VICCore
 
 /// Where the port layer's network state becomes packet-filter rules: in a VCH, the appliance's
 /// nftables table. The port layer calls `apply` after every change that matters to it
-/// (a container started or stopped with published ports, a bridge network added or removed);
-/// the implementation rebuilds the whole ruleset from `state` atomically, never patching it.
+/// (a container started or stopped with published ports, a bridge network added or removed),
+/// one call at a time (`ContainerManager.applyFirewall` waits for each before the next); the
+/// implementation makes the ruleset match `state` in one atomic batch.
 public protocol NetworkFirewall: Sendable {
-    /// Replaces the ruleset with one built from `state`. Calls are applied in the order made.
+    /// Makes the ruleset the one built from `state`. Never called again before it returns.
     /// Privilege: CAP_NET_ADMIN in the appliance namespace.
     func apply(_ state: FirewallState) async throws
 }
