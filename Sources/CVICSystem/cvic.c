@@ -130,3 +130,16 @@ dev_t cvic_makedev(unsigned int major, unsigned int minor) {
 ssize_t cvic_lgetxattr(const char *path, const char *name, void *value, size_t size) {
     return lgetxattr(path, name, value, size);
 }
+
+#include <linux/openat2.h>
+
+int cvic_open_in_root(int root_fd, const char *path, int flags, mode_t mode) {
+    struct open_how how = {
+        .flags = (unsigned long long)(flags | O_CLOEXEC),
+        .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+        .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    };
+    return (int)syscall(SYS_openat2, root_fd, path, &how, sizeof how);
+}
+
+int cvic_o_path(void) { return O_PATH; }

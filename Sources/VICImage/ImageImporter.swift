@@ -26,14 +26,10 @@ struct ImageImporter {
         let tag = try options.tag.map(ImageArchiveLoader.familiarTag)
 
         var peek = PeekingByteSource(source)
-        let head = try peek.peek(6)
-        if head.starts(with: [0x42, 0x5a, 0x68]) || head.starts(with: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])
-            || head.starts(with: [0x28, 0xb5, 0x2f, 0xfd]) {
-            throw VICError(.invalidArgument, "vic imports plain or gzip-compressed tarballs only (this one is bzip2, xz or zstd)")
-        }
+        let isGzip = try PeekingByteSource.isGzip(&peek, what: "vic imports plain or gzip-compressed tarballs only")
         let temporary = store.temporaryPath()
         defer { unlink(temporary) }
-        let (diffID, size) = head.starts(with: [0x1f, 0x8b])
+        let (diffID, size) = isGzip
             ? try copy(HashingByteSource(try GzipByteSource(peek)), to: temporary)
             : try copy(HashingByteSource(peek), to: temporary)
 
@@ -91,6 +87,17 @@ struct PeekingByteSource<Upstream: ByteSource>: ByteSource {
     var buffered: [UInt8] = []
 
     init(_ upstream: Upstream) { self.upstream = upstream }
+
+    /// Whether the stream is gzip; throws `.invalidArgument` with `what` for bzip2, xz or zstd,
+    /// which vic does not read.
+    static func isGzip(_ source: inout PeekingByteSource, what: String) throws -> Bool {
+        let head = try source.peek(6)
+        if head.starts(with: [0x42, 0x5a, 0x68]) || head.starts(with: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00])
+            || head.starts(with: [0x28, 0xb5, 0x2f, 0xfd]) {
+            throw VICError(.invalidArgument, "\(what) (this one is bzip2, xz or zstd)")
+        }
+        return head.starts(with: [0x1f, 0x8b])
+    }
 
     /// Up to `count` bytes from the start, without consuming them.
     mutating func peek(_ count: Int) throws -> [UInt8] {

@@ -26,7 +26,14 @@ pid_t cvic_spawn_piped(const char *const argv[], int *out, int *err);
 /// Whether a process with this pid exists (kill(pid, 0)); a zombie counts as alive.
 int cvic_process_exists(pid_t pid);
 
+/// openat2(2) with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS: `path` is resolved as if `root_fd`
+/// were the root directory, so `..`, absolute paths and absolute symbolic links cannot leave
+/// it. `flags` gets O_CLOEXEC added. Returns the descriptor, or -1 with errno set (ENOSYS
+/// before Linux 5.6).
+int cvic_open_in_root(int root_fd, const char *path, int flags, mode_t mode);
 
+/// O_PATH, which Swift's Glibc module does not export.
+int cvic_o_path(void);
 
 /// lsetxattr(2) and makedev(3), which Swift's Glibc module does not export.
 int cvic_lsetxattr(const char *path, const char *name, const void *value, size_t size);
