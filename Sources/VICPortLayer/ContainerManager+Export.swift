@@ -9,6 +9,10 @@ public struct ExportSource: Sendable {
     /// A view mounted only for this export, undone by `release()`; nil for the running
     /// container's own root or a single layer, which are read in place.
     let view: String?
+    /// The files bind-mounted over the root inside the container, by their path there
+    /// (/etc/hostname, /etc/hosts, /etc/resolv.conf) → their path on the host; those written
+    /// so far (a container that never started has none). `docker cp` reads these instead.
+    public let boundFiles: [String: String]
 
     /// Unmounts the view made for the export, if any. Call it once, when the export is done.
     public func release() {
@@ -32,13 +36,24 @@ extension ContainerManager {
         let record = try record(reference)
         let image = try await images.resolve(record.imageID)
         let rootfs = RootFilesystem(directory: directory(record.id), layers: try await images.layerDirectories(of: image))
+        let bound = boundFiles(record.id)
         if record.state.isRunning && rootfs.isMounted {
-            return ExportSource(path: rootfs.mountPoint, view: nil)
+            return ExportSource(path: rootfs.mountPoint, view: nil, boundFiles: bound)
         }
         // Beside the containers, not inside one: a removal during the export renames the
         // container's directory, and `load` unmounts views a crash left behind.
         let view = "\(root)/\(Self.exportPrefix)\(record.shortID)-\(UInt32.random(in: 0...UInt32.max))"
         let path = try rootfs.mountReadOnlyView(at: view)
-        return ExportSource(path: path, view: path == view ? view : nil)
+        return ExportSource(path: path, view: path == view ? view : nil, boundFiles: bound)
+    }
+
+    /// `ExportSource.boundFiles` of a container.
+    func boundFiles(_ id: String) -> [String: String] {
+        var files: [String: String] = [:]
+        for name in OCISpec.boundEtcFiles {
+            let host = "\(directory(id))/etc/\(name)"
+            if FileManager.default.fileExists(atPath: host) { files["/etc/\(name)"] = host }
+        }
+        return files
     }
 }

@@ -94,6 +94,9 @@ public struct ProcessSettings: Sendable, Equatable {
 }
 
 extension OCISpec {
+    /// The files in /etc that every container gets bind-mounted from its `etcDirectory`.
+    public static let boundEtcFiles = ["hosts", "hostname", "resolv.conf"]
+
     /// A spec like Docker's default: its own PID, IPC, UTS and mount namespaces, the given network
     /// namespace, Docker's capabilities, masked /proc paths, and /etc/{hosts,hostname,resolv.conf}
     /// bind-mounted from `etcDirectory`.
@@ -107,7 +110,7 @@ extension OCISpec {
                 memory: settings.memoryLimit.map { Memory(limit: $0) },
                 cpu: settings.cpuQuota.map { CPU(quota: $0, period: 100_000) }, pids: nil)
         }
-        let etc = ["hosts", "hostname", "resolv.conf"].map {
+        let etc = boundEtcFiles.map {
             Mount(destination: "/etc/\($0)", type: "bind", source: "\(etcDirectory)/\($0)", options: ["rbind", "rprivate"])
         }
         return OCISpec(

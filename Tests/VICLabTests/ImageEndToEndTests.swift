@@ -7,31 +7,8 @@ import VICSystem
 /// events, on a VCH whose registry mirror is the lab's.
 @Suite(.serialized, .tags(.privileged, .endToEnd))
 struct ImageEndToEndTests {
-    /// A lab with the registry and one VCH; `files` is a directory for archives, removed with the lab.
-    func withVCH(_ vch: String, _ body: @Sendable (Lab, VCHClient, String) async throws -> Void) async throws {
-        try await Lab.with { lab in
-            try await lab.startRegistry()
-            let docker = try await lab.createVCH(vch)
-            let files = "/run/vic-lab/\(lab.name)/images-\(vch)"
-            try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: files) }
-            try await body(lab, docker, files)
-            let delete = try await lab.vicMachine(["delete", "--name", vch])
-            #expect(delete.succeeded, "delete: \(delete.combined)")
-        }
-    }
-
-    /// A shell command line in the client namespace with the docker CLI bound to `docker`.
-    func shell(_ docker: VCHClient, _ script: String) async throws -> CommandResult {
-        try await docker.lab.run(in: "cpub", ["/bin/sh", "-c", script], environment: [
-            "DOCKER_CERT_PATH": docker.lab.certificateDirectory(docker.vch), "DOCKER_HOST": "tcp://\(docker.host)",
-            "DOCKER_CONFIG": "/run/vic-lab/\(docker.lab.name)/docker-config",
-            "PATH": "/usr/local/bin:/usr/bin:/bin",
-        ])
-    }
-
     @Test func saveRmiLoadRunAndFilters() async throws {
-        try await withVCH("imgs") { lab, docker, files in
+        try await withFilesVCH("imgs") { lab, docker, files in
             let start = Int(Date().timeIntervalSince1970) - 1
             let pull = try await docker(["pull", "busybox"])
             #expect(pull.succeeded, "\(pull.combined)")
@@ -41,7 +18,7 @@ struct ImageEndToEndTests {
             // docker save -o, and to stdout: the same bytes, a Docker 25 style archive.
             let save = try await docker(["save", "-o", "\(files)/busybox.tar", "busybox"])
             #expect(save.succeeded, "\(save.combined)")
-            let piped = try await shell(docker, "docker --tls save busybox:latest > \(files)/piped.tar")
+            let piped = try await docker.shell("docker --tls save busybox:latest > \(files)/piped.tar")
             #expect(piped.succeeded, "\(piped.combined)")
             let first = FileManager.default.contents(atPath: "\(files)/busybox.tar")
             #expect(first != nil && first == FileManager.default.contents(atPath: "\(files)/piped.tar"))
@@ -71,7 +48,7 @@ struct ImageEndToEndTests {
             #expect(try await docker.inspect("busybox", "{{.Id}}") == id)
             let run = try await docker(["run", "--rm", "busybox", "echo", "loaded"])
             #expect(run.succeeded && run.standardOutput == "loaded\n", "\(run.combined)")
-            let stdin = try await shell(docker, "docker --tls load < \(files)/piped.tar")
+            let stdin = try await docker.shell("docker --tls load < \(files)/piped.tar")
             #expect(stdin.succeeded && stdin.standardOutput.contains("Loaded image: busybox:latest"), "\(stdin.combined)")
             let bad = try await docker(["load", "-i", "/etc/hostname"])
             #expect(bad.status == 1 && bad.standardError.contains("Error response from daemon"), "\(bad.combined)")
@@ -114,7 +91,7 @@ struct ImageEndToEndTests {
     /// `docker export`: a stopped container's merged files (what it wrote is there, what it
     /// deleted is not), a running one's, and the archive imports back as an image that runs.
     @Test func exportStoppedAndRunningContainers() async throws {
-        try await withVCH("exp") { lab, docker, files in
+        try await withFilesVCH("exp") { lab, docker, files in
             let pull = try await docker(["pull", "busybox"])
             try #require(pull.succeeded, "\(pull.combined)")
             let run = try await docker(["run", "--name", "stopped", "busybox", "sh", "-c", "echo made > /made && rm /bin/ls"])
@@ -135,7 +112,7 @@ struct ImageEndToEndTests {
             try #require(live.succeeded, "\(live.combined)")
             var running: Set<String> = []
             for _ in 0..<20 where !running.contains("live") {
-                let streamed = try await shell(docker, "docker --tls export live | tar -tf -")
+                let streamed = try await docker.shell("docker --tls export live | tar -tf -")
                 running = Set(streamed.standardOutput.split(separator: "\n").map(String.init))
                 if !running.contains("live") { try await Task.sleep(for: .milliseconds(100)) }
             }
@@ -153,7 +130,7 @@ struct ImageEndToEndTests {
     }
 
     @Test func importRootFileSystemTarballs() async throws {
-        try await withVCH("imp") { lab, docker, files in
+        try await withFilesVCH("imp") { lab, docker, files in
             // A root file system of the static busybox: /bin/busybox and /bin/sh.
             let root = "\(files)/rootfs"
             try FileManager.default.createDirectory(atPath: "\(root)/bin", withIntermediateDirectories: true)
@@ -173,7 +150,7 @@ struct ImageEndToEndTests {
             let history = try await docker(["history", "--format", "{{.Comment}}", "imported:v1"])
             #expect(history.standardOutput == "from the test\n", "\(history.combined)")
 
-            let piped = try await shell(docker, "docker --tls import - piped < \(files)/rootfs.tar")
+            let piped = try await docker.shell("docker --tls import - piped < \(files)/rootfs.tar")
             #expect(piped.succeeded && piped.standardOutput.hasPrefix("sha256:"), "\(piped.combined)")
             let fromPipe = try await docker(["run", "--rm", "piped", "/bin/sh", "-c", "echo ok"])
             #expect(fromPipe.succeeded && fromPipe.standardOutput == "ok\n", "\(fromPipe.combined)")
@@ -184,7 +161,7 @@ struct ImageEndToEndTests {
             let events = try await docker(["events", "--since", "0", "--until", "\(Int(Date().timeIntervalSince1970) + 1)",
                                            "--filter", "event=import", "--format", "{{.Type}} {{.Action}}"])
             #expect(events.standardOutput == "image import\nimage import\n", "\(events.combined)")
-            let bad = try await shell(docker, "echo not a tarball | docker --tls import - broken")
+            let bad = try await docker.shell("echo not a tarball | docker --tls import - broken")
             #expect(bad.status != 0 && bad.standardError.contains("Error response from daemon"), "\(bad.combined)")
         }
     }

@@ -143,6 +143,30 @@ struct VCHClient: Sendable {
     func inspect(_ name: String, _ format: String) async throws -> String {
         try await self(["inspect", "--format", format, name]).standardOutput.trimmingWhitespace()
     }
+
+    /// A shell command line in the client namespace with the docker CLI bound to this VCH.
+    func shell(_ script: String) async throws -> CommandResult {
+        try await lab.run(in: "cpub", ["/bin/sh", "-c", script], environment: [
+            "DOCKER_CERT_PATH": lab.certificateDirectory(vch), "DOCKER_HOST": "tcp://\(host)",
+            "DOCKER_CONFIG": "/run/vic-lab/\(lab.name)/docker-config",
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+        ])
+    }
+}
+
+/// A lab with the registry and one VCH `vch`, and `files`, a directory for archives removed
+/// with the lab; the VCH is deleted at the end.
+func withFilesVCH(_ vch: String, _ body: @Sendable (Lab, VCHClient, String) async throws -> Void) async throws {
+    try await Lab.with { lab in
+        try await lab.startRegistry()
+        let docker = try await lab.createVCH(vch)
+        let files = "/run/vic-lab/\(lab.name)/files-\(vch)"
+        try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: files) }
+        try await body(lab, docker, files)
+        let delete = try await lab.vicMachine(["delete", "--name", vch])
+        #expect(delete.succeeded, "delete: \(delete.combined)")
+    }
 }
 
 extension Lab {

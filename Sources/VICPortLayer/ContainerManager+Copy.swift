@@ -1,0 +1,52 @@
+import Foundation
+import VICCore
+import VICRuntime
+
+/// Where `docker cp` writes into a container: its merged root, mounted for the copy when the
+/// container is not running. Hand it back with `ContainerManager.releaseCopyTarget(_:)`.
+public struct CopyTarget: Sendable {
+    /// The container's full ID.
+    public let id: String
+    /// The directory holding the container's merged file system, writable.
+    public let path: String
+    /// Whether the copy mounted it (the container was not running).
+    let mountedForCopy: Bool
+}
+
+extension ContainerManager {
+    /// The container's root for writing (`docker cp` into it): the running container's own, or
+    /// its overlay mounted as a start mounts it. A start meanwhile finds it mounted and uses it;
+    /// an exit meanwhile detaches it, and the copy's open descriptors keep working on it.
+    /// Throws `.notFound` for an unknown container. Privilege: CAP_SYS_ADMIN.
+    public func copyTarget(_ reference: String) async throws -> CopyTarget {
+        let record = try record(reference)
+        let image = try await images.resolve(record.imageID)
+        let rootfs = RootFilesystem(directory: directory(record.id), layers: try await images.layerDirectories(of: image))
+        if record.state.isRunning && rootfs.isMounted {
+            return CopyTarget(id: record.id, path: rootfs.mountPoint, mountedForCopy: false)
+        }
+        try rootfs.mount()
+        return CopyTarget(id: record.id, path: rootfs.mountPoint, mountedForCopy: true)
+    }
+
+    /// Unmounts (lazily) a root that `copyTarget` mounted, unless the container runs now.
+    public func releaseCopyTarget(_ target: CopyTarget) {
+        guard target.mountedForCopy, let record = records[target.id], !record.state.isRunning else { return }
+        try? RootFilesystem(directory: directory(target.id), layers: []).unmount()
+    }
+
+    /// The numeric owner and group of the container's configured user (`docker cp -a`), read
+    /// from the container's /etc/passwd and /etc/group at `rootfs` when given by name.
+    public func copyOwner(_ reference: String, rootfs: String) throws -> (uid: UInt32, gid: UInt32) {
+        let record = try record(reference)
+        let (uid, gid) = try ContainerFiles.resolveUser(record.config.user, rootfs: rootfs)
+        return (uid, gid)
+    }
+
+    /// Records a `docker cp` in the event stream, as dockerd does: `archive-path` for a copy
+    /// out of the container, `extract-to-dir` for one into it.
+    public func emitCopy(_ action: String, reference: String) {
+        guard let record = try? record(reference) else { return }
+        emit(action, record)
+    }
+}
