@@ -79,9 +79,20 @@ extension ContentStore {
         unlink(blobPath(diffID))
     }
 
-    static func fileSize(_ path: String) -> Int64? {
+    /// Bytes a layer takes: its unpacked files (regular files' sizes) and its blob, if kept.
+    public func diskUsage(ofLayer diffID: String) -> Int64 {
+        var total = ContentStore.fileSize(blobPath(diffID)) ?? 0
+        let root = layerPath(diffID)
+        guard let walk = FileManager.default.enumerator(atPath: root) else { return total }
+        while let name = walk.nextObject() as? String {
+            total += ContentStore.fileSize(root + "/" + name, followingLinks: false) ?? 0
+        }
+        return total
+    }
+
+    static func fileSize(_ path: String, followingLinks: Bool = true) -> Int64? {
         var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard (followingLinks ? stat(path, &info) : lstat(path, &info)) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         return Int64(info.st_size)
     }
 }

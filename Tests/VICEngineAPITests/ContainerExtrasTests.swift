@@ -173,22 +173,11 @@ struct EventFilterTests {
     }
 }
 
-@Suite("ContainerPruneFilter")
-struct ContainerPruneFilterTests {
+@Suite("PruneFilter")
+struct PruneFilterTests {
     static let now = Date(timeIntervalSince1970: 1_748_779_200)
 
-    static func record(created: Date, labels: [String: String]) -> ContainerRecord {
-        let config = ContainerConfig(
-            hostname: "h", user: "", env: [], entrypoint: [], cmd: ["true"], workingDir: "", tty: false, openStdin: false,
-            stdinOnce: false, attachStdin: false, attachStdout: true, attachStderr: true, labels: labels, exposedPorts: [],
-            stopSignal: nil)
-        return ContainerRecord(
-            id: "c", name: "n", created: created, imageName: "busybox", imageID: "sha256:x", config: config,
-            host: HostSettings(autoRemove: false, restartPolicy: .init(name: .no), memoryBytes: nil, nanoCPUs: nil, networkMode: "bridge"),
-            endpoints: [])
-    }
-
-    @Test("until (duration or timestamp) and label / label! select containers", arguments: [
+    @Test("until (duration or timestamp) and label / label! select what is pruned", arguments: [
         (#"{}"#, true),
         (#"{"until":{"10m":true}}"#, false),
         (#"{"until":{"1m":true}}"#, true),
@@ -199,9 +188,8 @@ struct ContainerPruneFilterTests {
         (#"{"label":{"other":true}}"#, false),
     ])
     func matching(_ json: String, _ expected: Bool) throws {
-        let filter = try ContainerPruneFilter(try FilterArguments(json: json), now: Self.now)
-        let record = Self.record(created: Self.now.addingTimeInterval(-300), labels: ["keep": "yes"])
-        #expect(filter.matches(record) == expected)
+        let filter = try PruneFilter(try FilterArguments(json: json), now: Self.now)
+        #expect(filter.matches(created: Self.now.addingTimeInterval(-300), labels: ["keep": "yes"]) == expected)
     }
 
     @Test("Go durations", arguments: [("10m", 600.0), ("1h30m", 5400.0), ("45s", 45.0), ("250ms", 0.25)])
@@ -211,7 +199,14 @@ struct ContainerPruneFilterTests {
 
     @Test("A bad until is a 400")
     func badUntil() {
-        #expect(throws: VICError.self) { try ContainerPruneFilter(try FilterArguments(json: #"{"until":{"soon":true}}"#), now: Self.now) }
+        #expect(throws: VICError.self) { try PruneFilter(try FilterArguments(json: #"{"until":{"soon":true}}"#), now: Self.now) }
+    }
+
+    @Test("Filters other than the caller's are a 400")
+    func unknownFilter() throws {
+        let dangling = try FilterArguments(json: #"{"dangling":{"false":true}}"#)
+        #expect(throws: VICError.self) { try PruneFilter(dangling, now: Self.now) }
+        _ = try PruneFilter(dangling, now: Self.now, accepting: ["dangling"])
     }
 }
 

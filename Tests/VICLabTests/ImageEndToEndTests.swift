@@ -163,6 +163,28 @@ struct ImageEndToEndTests {
             #expect(events.standardOutput == "image import\nimage import\n", "\(events.combined)")
             let bad = try await docker.shell("echo not a tarball | docker --tls import - broken")
             #expect(bad.status != 0 && bad.standardError.contains("Error response from daemon"), "\(bad.combined)")
+
+            // image prune: an untagged import is dangling and goes; with -a, so do the tagged
+            // images no container uses, but not one a container (even stopped) uses.
+            let plainLayer = try await Command.run("/usr/bin/tar", ["-C", root, "-cf", "\(files)/other.tar", "bin/busybox"])
+            #expect(plainLayer.succeeded, "\(plainLayer.combined)")
+            let untagged = try await docker(["import", "\(files)/other.tar"])
+            let danglingID = untagged.standardOutput.trimmingWhitespace()
+            #expect(untagged.succeeded && danglingID.hasPrefix("sha256:"), "\(untagged.combined)")
+            let prune = try await docker(["image", "prune", "-f"])
+            #expect(prune.succeeded && prune.standardOutput.contains("deleted: \(danglingID)"), "\(prune.combined)")
+            #expect(prune.standardOutput.contains("Total reclaimed space:") && !prune.standardOutput.contains("imported:v1"))
+            #expect(try await docker(["create", "--name", "user", "piped", "sh"]).succeeded)
+            let all = try await docker(["image", "prune", "-a", "-f"])
+            #expect(all.succeeded && all.standardOutput.contains("untagged: imported:v1"), "\(all.combined)")
+            #expect(!all.standardOutput.contains("untagged: piped"), "\(all.combined)")
+            let left = try await docker(["images", "--format", "{{.Repository}}"])
+            #expect(left.standardOutput == "piped\n", "\(left.combined)")
+            let none = try await docker(["image", "prune", "-f"])
+            #expect(none.succeeded && none.standardOutput.contains("Total reclaimed space: 0B"), "\(none.combined)")
+            let badFilter = try await docker(["image", "prune", "-f", "--filter", "dangling=maybe"])
+            #expect(!badFilter.succeeded && badFilter.standardError.contains("invalid filter 'dangling=maybe'"), "\(badFilter.combined)")
+            #expect(try await docker(["rm", "user"]).succeeded)
         }
     }
 }

@@ -94,7 +94,8 @@ extension Router {
         return EngineResponse(status: .ok)
     }
 
-    /// The container reference and the `path` query parameter, which must be absolute.
+    /// The container reference and the `path` query parameter (required; a relative path is
+    /// taken from the root, as dockerd takes it).
     func copyParameters(_ context: RouteContext) throws -> (reference: String, path: String) {
         let reference = try containerID(context)
         guard let path = context.request.queryValue("path"), !path.isEmpty else {

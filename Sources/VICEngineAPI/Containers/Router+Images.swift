@@ -107,6 +107,35 @@ extension Router {
         return .json(lines.map { Line(Untagged: $0.untagged, Deleted: $0.deleted) })
     }
 
+    /// `docker image prune [-a] [--filter until=…|label=…]`: images no container uses, only
+    /// the dangling ones unless `dangling=false`, as dockerd answers it.
+    func pruneImages(_ context: RouteContext) async throws -> EngineResponse {
+        let filters = try FilterArguments(json: context.request.queryValue("filters"))
+        let filter = try PruneFilter(filters, now: now(), accepting: ["dangling"])
+        var danglingOnly = true
+        if let text = filters.values("dangling").first {
+            switch text.lowercased() {
+            case "true", "1": danglingOnly = true
+            case "false", "0": danglingOnly = false
+            default: throw VICError(.invalidArgument, "invalid filter 'dangling=\(text)'")
+            }
+        }
+        let backend = try portLayer()
+        let used = Set(await backend.containers.list().map(\.imageID))
+        let records = Dictionary(await backend.images.list().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let (lines, reclaimed) = await backend.images.prune(all: !danglingOnly, used: used) {
+            filter.matches(created: $0.created, labels: $0.configuration.config?.Labels ?? [:])
+        }
+        for line in lines {
+            guard let id = line.deleted, let image = records[id] else { continue }
+            backend.containers.events.emit(ImageEvents.record("delete", actor: id, name: id, image))
+        }
+        struct Line: Encodable { var Untagged: String?; var Deleted: String? }
+        struct Report: Encodable { var ImagesDeleted: ExplicitNull<[Line]>; var SpaceReclaimed: Int64 }
+        let deleted = lines.map { Line(Untagged: $0.untagged, Deleted: $0.deleted) }
+        return .json(Report(ImagesDeleted: ExplicitNull(deleted.isEmpty ? nil : deleted), SpaceReclaimed: reclaimed))
+    }
+
     func imageName(_ context: RouteContext) throws -> String {
         guard let name = context.parameters["name"], !name.isEmpty else {
             throw VICError(.invalidArgument, "image name is required")

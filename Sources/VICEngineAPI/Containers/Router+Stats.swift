@@ -58,23 +58,25 @@ extension Router {
     /// `docker container prune`, with the `until` and `label` (`label!`) filters.
     func pruneContainers(_ context: RouteContext) async throws -> EngineResponse {
         let filters = try FilterArguments(json: context.request.queryValue("filters"))
-        let filter = try ContainerPruneFilter(filters, now: now())
-        let report = try await portLayer().containers.prune { filter.matches($0) }
+        let filter = try PruneFilter(filters, now: now())
+        let report = try await portLayer().containers.prune { filter.matches(created: $0.created, labels: $0.config.labels) }
         struct Report: Encodable { var ContainersDeleted: ExplicitNull<[String]>; var SpaceReclaimed: Int64 }
         return .json(Report(ContainersDeleted: ExplicitNull(report.deleted.isEmpty ? nil : report.deleted),
                             SpaceReclaimed: report.reclaimed))
     }
 }
 
-/// Which stopped containers `docker container prune` removes: created before `until`, with every
-/// `label` and none of the `label!` labels (Docker's prune filters).
-struct ContainerPruneFilter: Sendable {
+/// Which objects `docker container prune` and `docker image prune` remove: created before
+/// `until`, with every `label` and none of the `label!` labels (Docker's prune filters).
+struct PruneFilter: Sendable {
     var until: Date?
     var labels: FilterArguments
     var notLabels: FilterArguments
 
-    init(_ filters: FilterArguments, now: Date) throws {
-        try filters.validate(accepting: ["until", "label", "label!"])
+    /// Reads `until`, `label` and `label!`; `extra` names further filters the caller reads
+    /// (image prune's `dangling`). Throws `.invalidArgument` for any other or a bad `until`.
+    init(_ filters: FilterArguments, now: Date, accepting extra: Set<String> = []) throws {
+        try filters.validate(accepting: Set(["until", "label", "label!"]).union(extra))
         if let text = filters.values("until").first {
             guard let date = Timestamps.date(text, now: now) else {
                 throw VICError(.invalidArgument, "failed to parse value \"\(text)\" of filter \"until\"")
@@ -85,12 +87,12 @@ struct ContainerPruneFilter: Sendable {
         notLabels = FilterArguments(filters.contains("label!") ? ["label": Set(filters.values("label!"))] : [:])
     }
 
-    func matches(_ record: ContainerRecord) -> Bool {
-        if let until, record.created >= until { return false }
-        if labels.contains("label") && !labels.matchLabels("label", record.config.labels) { return false }
+    func matches(created: Date, labels objectLabels: [String: String]) -> Bool {
+        if let until, created >= until { return false }
+        if labels.contains("label") && !labels.matchLabels("label", objectLabels) { return false }
         if notLabels.contains("label") {
             // Excluded when any one of the negated labels matches.
-            for value in notLabels.values("label") where FilterArguments(["label": [value]]).matchLabels("label", record.config.labels) {
+            for value in notLabels.values("label") where FilterArguments(["label": [value]]).matchLabels("label", objectLabels) {
                 return false
             }
         }

@@ -106,6 +106,7 @@ public struct Router: Sendable {
         .init("GET", "/images/get"): { router, context in try await router.saveImages(context) },
         .init("GET", "/images/{name}/get"): { router, context in try await router.saveImage(context) },
         .init("POST", "/images/load"): { router, context in try await router.loadImages(context) },
+        .init("POST", "/images/prune"): { router, context in try await router.pruneImages(context) },
     ]
 
     /// Answers one request. Never throws: every failure is an error response. Each request is
