@@ -43,6 +43,14 @@ extension ContainerManager {
         return (uid, gid)
     }
 
+    /// The container's root file system (its layers and upper directory), for `docker diff`
+    /// to read off the actor. Throws `.notFound` for an unknown container.
+    public func rootFilesystem(_ reference: String) async throws -> RootFilesystem {
+        let record = try record(reference)
+        let image = try await images.resolve(record.imageID)
+        return RootFilesystem(directory: directory(record.id), layers: try await images.layerDirectories(of: image))
+    }
+
     /// Records a `docker cp` in the event stream, as dockerd does: `archive-path` for a copy
     /// out of the container, `extract-to-dir` for one into it.
     public func emitCopy(_ action: String, reference: String) {

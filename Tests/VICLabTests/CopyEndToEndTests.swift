@@ -5,7 +5,8 @@ import VICSystem
 
 /// `docker cp` through the docker CLI: out of and into running, stopped and never-started
 /// containers, directories and their contents, links kept and followed, streams on stdin and
-/// stdout, dockerd's errors, and links the container holds never leading onto the host.
+/// stdout, dockerd's errors, and links the container holds never leading onto the host; and
+/// `docker diff`, which sees what cp and the container changed.
 @Suite(.serialized, .tags(.privileged, .endToEnd))
 struct CopyEndToEndTests {
     @Test func copyOutOfAndIntoContainers() async throws {
@@ -84,6 +85,22 @@ struct CopyEndToEndTests {
             #expect(!mounts.contains("/run/vic-lab/\(lab.name)/state/cp/containers/"), "\(mounts)")
             let fresh = try await docker(["start", "-a", "fresh"])
             #expect(fresh.standardOutput == "local\n", "\(fresh.combined)")
+
+            let changed = try await docker(["run", "--name", "changer", "busybox", "sh", "-c",
+                                            "rm /bin/ls && echo more >> /etc/group && mkdir -p /new/dir"])
+            #expect(changed.succeeded, "\(changed.combined)")
+            let diff = try await docker(["diff", "changer"])
+            let lines = Set(diff.standardOutput.split(separator: "\n").map(String.init))
+            #expect(diff.succeeded && lines.isSuperset(of: ["C /bin", "D /bin/ls", "C /etc/group", "A /new", "A /new/dir"]),
+                    "\(diff.combined)")
+            // The runtime's mount points for /etc/hostname, hosts and resolv.conf are not changes.
+            #expect(!lines.contains("A /etc/hostname") && !lines.contains("A /etc/resolv.conf"), "\(diff.combined)")
+            #expect(try await docker(["run", "--name", "quiet", "busybox", "true"]).succeeded)
+            let quiet = try await docker(["diff", "quiet"])
+            #expect(quiet.succeeded && quiet.standardOutput.isEmpty, "\(quiet.combined)")
+            let freshDiff = try await docker(["diff", "fresh"])
+            #expect(freshDiff.standardOutput.contains("A /copied"), "\(freshDiff.combined)")
+            #expect(try await docker(["rm", "changer", "quiet"]).succeeded)
             #expect(try await docker(["rm", "-f", "box", "fresh"]).succeeded)
         }
     }

@@ -1,6 +1,8 @@
 import Foundation
+import NIOPosix
 import VICCore
 import VICPortLayer
+import VICRuntime
 
 extension Router {
     /// `docker export`: the container's merged file system as a tar stream, written by GNU tar
@@ -14,5 +16,15 @@ extension Router {
         }
         let body = AsyncThrowingStream<[UInt8], any Error>(unfolding: { try await tar.next() })
         return .streaming(headers: ["Content-Type": "application/x-tar"], body)
+    }
+
+    /// `docker diff`: the container's changes against its image, as dockerd's overlay driver
+    /// reports them (`RootFilesystem.changes`), read on the thread pool.
+    func containerChanges(_ context: RouteContext) async throws -> EngineResponse {
+        let rootfs = try await portLayer().containers.rootFilesystem(try containerID(context))
+        let mountPoints = Set(OCISpec.boundEtcFiles.map { "/etc/\($0)" })
+        let changes = try await NIOThreadPool.singleton.runIfActive { rootfs.changes(ignoring: mountPoints) }
+        struct Change: Encodable { var Path: String; var Kind: Int }
+        return .json(changes.map { Change(Path: $0.path, Kind: $0.kind.rawValue) })
     }
 }

@@ -91,6 +91,7 @@ public struct Router: Sendable {
         .init("POST", "/exec/{id}/resize"): { router, context in try await router.resizeExec(context) },
         .init("GET", "/containers/{id}/top"): { router, context in try await router.containerTop(context) },
         .init("GET", "/containers/{id}/export"): { router, context in try await router.exportContainer(context) },
+        .init("GET", "/containers/{id}/changes"): { router, context in try await router.containerChanges(context) },
         .init("HEAD", "/containers/{id}/archive"): { router, context in try await router.statContainerPath(context) },
         .init("GET", "/containers/{id}/archive"): { router, context in try await router.copyFromContainer(context) },
         .init("PUT", "/containers/{id}/archive"): { router, context in try await router.copyToContainer(context) },
