@@ -123,7 +123,9 @@ public struct ImageConfiguration: Codable, Sendable, Equatable {
     }
 
     /// The `{}` value of Go's JSON-encoded sets.
-    public struct Empty: Codable, Sendable, Equatable {}
+    public struct Empty: Codable, Sendable, Equatable {
+        public init() {}
+    }
 
     /// The image's filesystem: its layer diff IDs, bottom first.
     public struct RootFS: Codable, Sendable, Equatable {
@@ -144,4 +146,10 @@ public struct ImageConfiguration: Codable, Sendable, Equatable {
         /// A free-text comment.
         public var comment: String?
     }
+}
+
+extension ImageConfiguration.RunConfig {
+    /// A configuration with nothing set, for other modules (the memberwise initializer is
+    /// internal).
+    public static var empty: Self { Self() }
 }

@@ -187,4 +187,54 @@ struct ImageEndToEndTests {
             #expect(try await docker(["rm", "user"]).succeeded)
         }
     }
+
+    /// `docker commit`: what the container wrote is in the image and what it deleted is not,
+    /// with `-c`, `-m` and `-a`; a running container commits too; errors are dockerd's.
+    @Test func commitContainers() async throws {
+        try await withFilesVCH("cmt") { lab, docker, files in
+            let pull = try await docker(["pull", "busybox"])
+            try #require(pull.succeeded, "\(pull.combined)")
+            let run = try await docker(["run", "--name", "src", "-e", "KEEP=1", "busybox", "sh", "-c",
+                                        "echo made > /made && rm /bin/ls && mkdir -p /var/x && echo y > /var/x/y"])
+            try #require(run.succeeded, "\(run.combined)")
+            let commit = try await docker(["commit", "-m", "the message", "-a", "someone", "-c", #"CMD ["cat", "/made"]"#,
+                                           "-c", "ENV FOO=bar", "src", "committed:v1"])
+            #expect(commit.succeeded && commit.standardOutput.hasPrefix("sha256:"), "\(commit.combined)")
+            let made = try await docker(["run", "--rm", "committed:v1"])
+            #expect(made.standardOutput == "made\n", "\(made.combined)")
+            let contents = try await docker(["run", "--rm", "committed:v1", "sh", "-c", "test -e /bin/ls || echo gone; echo $FOO $KEEP; cat /var/x/y"])
+            #expect(contents.standardOutput == "gone\nbar 1\ny\n", "\(contents.combined)")
+            let baseLayers = Int(try await docker.inspect("busybox", "{{len .RootFS.Layers}}")) ?? 0
+            #expect(try await docker.inspect("committed:v1", "{{.Author}} {{len .RootFS.Layers}}") == "someone \(baseLayers + 1)")
+            let history = try await docker(["history", "--no-trunc", "--format", "{{.Comment}}", "committed:v1"])
+            #expect(history.standardOutput.hasPrefix("the message\n"), "\(history.combined)")
+            // The new layer: the whiteout in OCI form, and not the runtime's mount points for the
+            // bound /etc files.
+            let saved = try await docker(["save", "-o", "\(files)/committed.tar", "committed:v1"])
+            #expect(saved.succeeded, "\(saved.combined)")
+            let diffID = try await docker.inspect("committed:v1", "{{index .RootFS.Layers \(baseLayers)}}")
+            let blob = "blobs/sha256/" + diffID.replacingOccurrences(of: "sha256:", with: "")
+            let layer = try await Command.run("/bin/sh", ["-c", "tar -xOf \(files)/committed.tar \(blob) | tar -tf -"])
+            let entries = Set(layer.standardOutput.split(separator: "\n").map(String.init))
+            #expect(entries.isSuperset(of: ["./made", "./bin/.wh.ls", "./var/x/y"]), "\(layer.combined)")
+            #expect(!entries.contains("./etc/hostname") && !entries.contains("./bin/ls"), "\(entries)")
+
+            let live = try await docker(["run", "-d", "--name", "live", "busybox", "sh", "-c", "echo live > /live && exec sleep 300"])
+            try #require(live.succeeded, "\(live.combined)")
+            var output = ""
+            for _ in 0..<20 where output != "live\n" {
+                let snapshot = try await docker(["commit", "live"])
+                #expect(snapshot.succeeded, "\(snapshot.combined)")
+                let id = snapshot.standardOutput.trimmingWhitespace()
+                output = try await docker(["run", "--rm", id, "cat", "/live"]).standardOutput
+                if output != "live\n" { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(output == "live\n")
+            let missing = try await docker(["commit", "nosuch"])
+            #expect(!missing.succeeded && missing.standardError.contains("No such container"), "\(missing.combined)")
+            let badChange = try await docker(["commit", "-c", "FROM scratch", "src", "bad:1"])
+            #expect(!badChange.succeeded, "\(badChange.combined)")
+            #expect(try await docker(["rm", "-f", "src", "live"]).succeeded)
+        }
+    }
 }

@@ -3,6 +3,8 @@ import Glibc
 import Testing
 import VICSystem
 @testable import VICRuntime
+@testable import VICPortLayer
+import VICImage
 
 /// `docker diff` from a layer and an upper directory, without mounting: additions,
 /// modifications, whiteouts and opaque directories, with dockerd's parent lines. Runs as root
@@ -48,5 +50,36 @@ import VICSystem
             "added /tmp", "added /tmp/new", "added /tmp/new/file",
             "deleted /var/lib/old", "modified /var/lib",
         ], "\(lines)")
+    }
+}
+
+/// `docker commit`'s configuration: the container's, merged with the request's as dockerd does.
+@Suite struct CommitConfigTests {
+    static let container = ContainerConfig(
+        hostname: "h", user: "app", env: ["PATH=/bin", "A=1"], entrypoint: [], cmd: ["sh"], workingDir: "/w", tty: false,
+        openStdin: false, stdinOnce: false, attachStdin: false, attachStdout: true, attachStderr: true,
+        labels: ["l": "1"], exposedPorts: ["80/tcp"], stopSignal: nil)
+
+    @Test func theContainersConfigurationWithTheImagesVolumes() {
+        var image = ImageConfiguration.RunConfig.empty
+        image.Volumes = ["/data": .init()]
+        image.Cmd = ["old"]
+        let config = ContainerManager.commitConfig(Self.container, image: image, overrides: nil)
+        #expect(config.Cmd == ["sh"] && config.User == "app" && config.WorkingDir == "/w" && config.Entrypoint == nil)
+        #expect(config.Env == ["PATH=/bin", "A=1"] && config.Labels == ["l": "1"])
+        #expect(config.ExposedPorts.map { Array($0.keys) } == ["80/tcp"] && config.Volumes.map { Array($0.keys) } == ["/data"])
+    }
+
+    @Test func overridesReplaceOrMergeAsDockerdDoes() {
+        var overrides = ImageConfiguration.RunConfig.empty
+        overrides.Env = ["A=2", "B=3"]
+        overrides.Labels = ["m": "2"]
+        overrides.ExposedPorts = ["53/udp": .init()]
+        overrides.Entrypoint = ["/bin/app"]
+        let config = ContainerManager.commitConfig(Self.container, image: nil, overrides: overrides)
+        #expect(config.Env == ["PATH=/bin", "A=2", "B=3"])
+        #expect(config.Labels == ["l": "1", "m": "2"])
+        #expect(Set(config.ExposedPorts?.keys.map { $0 } ?? []) == ["80/tcp", "53/udp"])
+        #expect(config.Entrypoint == ["/bin/app"] && config.Cmd == nil, "an entrypoint without a command clears it")
     }
 }

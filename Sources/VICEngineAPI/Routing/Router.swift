@@ -108,6 +108,7 @@ public struct Router: Sendable {
         .init("GET", "/images/{name}/get"): { router, context in try await router.saveImage(context) },
         .init("POST", "/images/load"): { router, context in try await router.loadImages(context) },
         .init("POST", "/images/prune"): { router, context in try await router.pruneImages(context) },
+        .init("POST", "/commit"): { router, context in try await router.commitContainer(context) },
     ]
 
     /// Answers one request. Never throws: every failure is an error response. Each request is
