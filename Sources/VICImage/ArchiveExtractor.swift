@@ -13,20 +13,27 @@ import VICSystem
 public struct ArchiveExtractor: Sendable {
     /// How entries meet what is already there, and whose they become.
     public struct Options: Sendable, Equatable {
+        /// A numeric owner and group.
+        public struct Owner: Sendable, Equatable {
+            public var uid: UInt32
+            public var gid: UInt32
+
+            public init(uid: UInt32, gid: UInt32) {
+                self.uid = uid
+                self.gid = gid
+            }
+        }
+
         /// Refuse to replace a directory with a non-directory and the reverse (the docker
         /// CLI always asks for this); otherwise an empty directory may be replaced.
         public var noOverwriteDirNonDir: Bool
         /// Owner and group for every entry; nil keeps the archive's numeric IDs.
-        public var owner: (uid: UInt32, gid: UInt32)?
+        public var owner: Owner?
 
         /// Options as `PUT /containers/{id}/archive` passes them.
-        public init(noOverwriteDirNonDir: Bool = true, owner: (uid: UInt32, gid: UInt32)? = nil) {
+        public init(noOverwriteDirNonDir: Bool = true, owner: Owner? = nil) {
             self.noOverwriteDirNonDir = noOverwriteDirNonDir
             self.owner = owner
-        }
-
-        public static func == (lhs: Options, rhs: Options) -> Bool {
-            lhs.noOverwriteDirNonDir == rhs.noOverwriteDirNonDir && lhs.owner?.uid == rhs.owner?.uid && lhs.owner?.gid == rhs.owner?.gid
         }
     }
 

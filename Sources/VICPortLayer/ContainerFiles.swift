@@ -82,12 +82,13 @@ struct ContainerFiles {
         return lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
     }
 
-    /// `user[:group]` by name or number, looked up in the container's /etc/passwd and /etc/group.
+    /// `user[:group]` by name or number, looked up in the container's /etc/passwd and /etc/group
+    /// (read through its root: an image's links there cannot lead to the host's files).
     static func resolveUser(_ spec: String, rootfs: String) throws -> (UInt32, UInt32) {
         if spec.isEmpty { return (0, 0) }
         let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
         func lookup(_ file: String, _ name: String) -> (UInt32, UInt32)? {
-            guard let text = try? String(contentsOfFile: "\(rootfs)/etc/\(file)", encoding: .utf8) else { return nil }
+            guard let text = containerFile(rootfs, "/etc/\(file)") else { return nil }
             for line in text.split(separator: "\n") {
                 let fields = line.split(separator: ":", omittingEmptySubsequences: false)
                 if fields.count > 3, fields[0] == name, let a = UInt32(fields[2]), let b = UInt32(fields[3]) { return (a, b) }
@@ -116,12 +117,18 @@ struct ContainerFiles {
     }
 
     static func lookupByUID(_ uid: UInt32, rootfs: String) -> UInt32? {
-        guard let text = try? String(contentsOfFile: "\(rootfs)/etc/passwd", encoding: .utf8) else { return nil }
+        guard let text = containerFile(rootfs, "/etc/passwd") else { return nil }
         for line in text.split(separator: "\n") {
             let fields = line.split(separator: ":", omittingEmptySubsequences: false)
             if fields.count > 3, UInt32(fields[2]) == uid { return UInt32(fields[3]) }
         }
         return nil
+    }
+
+    /// A text file of the container's, read through its root; nil when it cannot be read.
+    static func containerFile(_ rootfs: String, _ path: String) -> String? {
+        guard let root = try? ScopedDirectory(path: rootfs), let bytes = try? root.read(path) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// "SIGTERM", "TERM" or "15" → 15.

@@ -1,5 +1,6 @@
 import Foundation
 import VICCore
+import VICImage
 import VICRuntime
 
 /// Where `docker cp` writes into a container: its merged root, mounted for the copy when the
@@ -37,10 +38,10 @@ extension ContainerManager {
 
     /// The numeric owner and group of the container's configured user (`docker cp -a`), read
     /// from the container's /etc/passwd and /etc/group at `rootfs` when given by name.
-    public func copyOwner(_ reference: String, rootfs: String) throws -> (uid: UInt32, gid: UInt32) {
+    public func copyOwner(_ reference: String, rootfs: String) throws -> ArchiveExtractor.Options.Owner {
         let record = try record(reference)
         let (uid, gid) = try ContainerFiles.resolveUser(record.config.user, rootfs: rootfs)
-        return (uid, gid)
+        return .init(uid: uid, gid: gid)
     }
 
     /// The container's root file system (its layers and upper directory), for `docker diff`

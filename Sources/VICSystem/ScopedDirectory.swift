@@ -52,6 +52,27 @@ public final class ScopedDirectory: Sendable {
         return result
     }
 
+    /// The contents of the regular file at `path` (links followed inside the root), at most
+    /// `limit` bytes. Throws `.notFound` when it is missing, `.internal` when it cannot be read.
+    public func read(_ path: String, limit: Int = 1 << 20) throws -> [UInt8] {
+        let opened = try open(path, flags: O_RDONLY | O_NONBLOCK)
+        defer { close(opened) }
+        var info = stat()
+        guard fstat(opened, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw VICError(.internal, "read \(path): not a regular file")
+        }
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while data.count < limit {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(opened, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw ScopedDirectory.error(errno, "read \(path)") }
+            if count == 0 { break }
+            data += chunk[..<count]
+        }
+        return Array(data.prefix(limit))
+    }
+
     /// The parent of `path`'s last component, opened O_PATH as a directory (links followed
     /// inside the root), and that component; nil for the root itself. The caller closes it.
     public func openParent(_ path: String) throws -> (fd: Int32, name: String)? {

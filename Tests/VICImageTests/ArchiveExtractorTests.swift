@@ -49,7 +49,7 @@ import VICSystem
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: dest + "/dir/link") == "/etc/passwd")
 
         // With an owner given, everything is that owner's; existing files are replaced.
-        let again = try ArchiveExtractor(root: root, destination: "dest", options: .init(owner: (7, 8)))
+        let again = try ArchiveExtractor(root: root, destination: "dest", options: .init(owner: .init(uid: 7, gid: 8)))
             .extract(try FileByteSource(path: path))
         #expect(again == 5)
         lstat(dest + "/dir/file", &file)

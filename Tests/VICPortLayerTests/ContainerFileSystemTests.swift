@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import VICCore
 import VICSystem
 @testable import VICRuntime
 @testable import VICPortLayer
@@ -81,5 +82,25 @@ import VICImage
         #expect(config.Labels == ["l": "1", "m": "2"])
         #expect(Set(config.ExposedPorts?.keys.map { $0 } ?? []) == ["80/tcp", "53/udp"])
         #expect(config.Entrypoint == ["/bin/app"] && config.Cmd == nil, "an entrypoint without a command clears it")
+    }
+}
+
+/// Users and groups are looked up in the container's own files, through its root.
+@Suite struct ContainerUserTests {
+    @Test func namesResolveInsideTheRootEvenThroughAnAbsoluteLink() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("vic-user-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let rootfs = base + "/rootfs", host = base + "/host-passwd"
+        try FileManager.default.createDirectory(atPath: rootfs + "/etc", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: rootfs + base, withIntermediateDirectories: true)
+        // The image's /etc/passwd is a link to an absolute path: inside the root it leads to
+        // the image's own copy, never to the host's file of that name.
+        try "app:x:4242:4242::/:/bin/sh\n".write(toFile: host, atomically: false, encoding: .utf8)
+        try "app:x:7:8::/:/bin/sh\n".write(toFile: rootfs + host, atomically: false, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: rootfs + "/etc/passwd", withDestinationPath: host)
+        let (uid, gid) = try ContainerFiles.resolveUser("app", rootfs: rootfs)
+        #expect(uid == 7 && gid == 8)
+        #expect(try ContainerFiles.resolveUser("0", rootfs: rootfs) == (0, 0))
+        #expect(throws: VICError.self) { try ContainerFiles.resolveUser("nobody", rootfs: rootfs) }
     }
 }
