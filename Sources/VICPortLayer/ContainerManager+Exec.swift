@@ -83,6 +83,9 @@ extension ContainerManager {
         guard record.state.status == .running else {
             throw VICError(.conflict, "Container \(record.id) is not running")
         }
+        guard !record.state.paused else {
+            throw VICError(.conflict, "Container \(record.id) is paused, unpause the container before exec")
+        }
         guard !request.cmd.isEmpty else { throw VICError(.invalidArgument, "No exec command specified") }
         let id = Identifier.random()
         execs[id] = ExecRecord(id: id, containerID: record.id, request: request)
@@ -99,6 +102,9 @@ extension ContainerManager {
         let record = try record(exec.containerID)
         guard record.state.status == .running else {
             throw VICError(.conflict, "Container \(record.id) is not running")
+        }
+        guard !record.state.paused else {
+            throw VICError(.conflict, "Container \(record.id) is paused, unpause the container before exec")
         }
         exec.started = true
         execs[id] = exec

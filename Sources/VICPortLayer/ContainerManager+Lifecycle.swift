@@ -192,6 +192,7 @@ extension ContainerManager {
         record.state.stoppedByUser = true
         try save(record)
         try await runtime.kill(record.id, signal: signal, all: false)
+        await thawAfterEndingSignal(record.id, signal: signal)
         emit("kill", record, ["signal": "\(signal)"])
     }
 
@@ -211,9 +212,11 @@ extension ContainerManager {
         try save(record)
         let signal = ContainerFiles.signalNumber(record.config.stopSignal) ?? SIGTERM
         try? await runtime.kill(record.id, signal: signal, all: false)
+        await thawAfterEndingSignal(record.id, signal: signal)
         let exited = await waitForExit(record.id, timeout: .seconds(timeout ?? 10))
         if !exited {
             try? await runtime.kill(record.id, signal: SIGKILL, all: true)
+            await thawAfterEndingSignal(record.id, signal: SIGKILL)
             _ = await waitForExit(record.id, timeout: .seconds(10))
         }
         emit("stop", record)
@@ -262,6 +265,7 @@ extension ContainerManager {
             record.state.stoppedByUser = true
             try save(record)
             try? await runtime.kill(record.id, signal: SIGKILL, all: true)
+            await thawAfterEndingSignal(record.id, signal: SIGKILL)
             _ = await waitForExit(record.id, timeout: .seconds(10))
             record = try self.record(record.id)
         }
@@ -333,6 +337,9 @@ extension ContainerManager {
     /// process runs.
     public func attachSocket(_ reference: String, stdin: Bool, stdout: Bool, stderr: Bool) async throws -> Int32 {
         let record = try record(reference)
+        if record.state.paused {
+            throw VICError(.conflict, "You cannot attach to a paused container, unpause it first")
+        }
         emit("attach", record)
         if record.state.status == .running {
             return try shim(record.id).attach(stdin: stdin, stdout: stdout, stderr: stderr)

@@ -25,6 +25,8 @@ public struct ContainerState: Codable, Sendable, Equatable {
     public var stoppedByUser = false
     /// The ports published while it runs; empty when it is not running.
     public var published: [PublishedPort] = []
+    /// Frozen by `docker pause` (it still counts as running, as in Docker).
+    public var paused = false
 
     /// The state of a freshly created container.
     public init() {}
@@ -40,6 +42,7 @@ public struct ContainerState: Codable, Sendable, Equatable {
         error = try values.decode(String.self, forKey: .error)
         stoppedByUser = try values.decode(Bool.self, forKey: .stoppedByUser)
         published = try values.decodeIfPresent([PublishedPort].self, forKey: .published) ?? []
+        paused = try values.decodeIfPresent(Bool.self, forKey: .paused) ?? false
     }
 
     /// Whether a process is (or is about to be again) running: `running` or `restarting`.
@@ -51,6 +54,7 @@ public struct ContainerState: Codable, Sendable, Equatable {
             throw VICError(.invalidState, "container is \(status.rawValue)")
         }
         status = .running
+        paused = false
         self.pid = pid
         startedAt = date
         exitCode = 0
@@ -60,6 +64,7 @@ public struct ContainerState: Codable, Sendable, Equatable {
 
     public mutating func exited(code: Int, at date: Date) {
         status = .exited
+        paused = false
         pid = 0
         published = []
         exitCode = code
@@ -78,7 +83,8 @@ public struct ContainerState: Codable, Sendable, Equatable {
     public func humanStatus(now: Date = Date()) -> String {
         switch status {
         case .created: return "Created"
-        case .running: return "Up \(ContainerState.duration(now.timeIntervalSince(startedAt ?? now)))"
+        case .running:
+            return "Up \(ContainerState.duration(now.timeIntervalSince(startedAt ?? now)))" + (paused ? " (Paused)" : "")
         case .restarting: return "Restarting (\(exitCode)) \(ContainerState.duration(now.timeIntervalSince(finishedAt ?? now))) ago"
         case .removing: return "Removal In Progress"
         case .exited:

@@ -21,6 +21,10 @@ public protocol OCIRuntime: Sendable {
     /// Deletes the container's runtime state; `force` kills it first.
     func delete(_ id: String, force: Bool) async throws
     func status(_ id: String) async throws -> RuntimeStatus?
+    /// Freezes every process of the container (the cgroup freezer).
+    func pause(_ id: String) async throws
+    /// Thaws a paused container.
+    func resume(_ id: String) async throws
 }
 
 extension OCIRuntime {
@@ -101,6 +105,14 @@ public struct RuntimeCLI: OCIRuntime {
         if !result.succeeded && !gone {
             throw VICError(.internal, "\(name) delete \(id): \(result.standardError.trimmingWhitespace())")
         }
+    }
+
+    public func pause(_ id: String) async throws {
+        try await run(["pause", id])
+    }
+
+    public func resume(_ id: String) async throws {
+        try await run(["resume", id])
     }
 
     public func status(_ id: String) async throws -> RuntimeStatus? {

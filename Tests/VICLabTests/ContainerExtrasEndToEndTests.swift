@@ -3,8 +3,8 @@ import Testing
 import VICCore
 import VICSystem
 
-/// exec, top, stats, events, prune and `inspect` of an unknown name, through the docker CLI
-/// against a VCH in a throwaway lab.
+/// exec, top, stats, events, prune, pause and `inspect` of an unknown name, through the docker
+/// CLI against a VCH in a throwaway lab.
 @Suite(.serialized, .tags(.privileged, .endToEnd))
 struct ContainerExtrasEndToEndTests {
     @Test func execTopStatsEventsPruneAndInspect() async throws {
@@ -93,6 +93,52 @@ struct ContainerExtrasEndToEndTests {
             #expect(history.standardOutput.split(separator: "\n").count >= 2, "\(history.combined)")
             let volumes = try await docker(["volume", "ls", "-q"])
             #expect(volumes.succeeded && volumes.standardOutput.isEmpty, "\(volumes.combined)")
+        }
+    }
+
+    /// pause and unpause: a paused container's processes make no progress, it shows as paused,
+    /// exec and attach are refused with dockerd's words, and stop ends it at once.
+    @Test func pauseAndUnpause() async throws {
+        try await withFilesVCH("pz") { lab, docker, files in
+            let pull = try await docker(["pull", "busybox"])
+            try #require(pull.succeeded, "\(pull.combined)")
+            let run = try await docker(["run", "-d", "--name", "ticker", "busybox", "sh", "-c",
+                                        "trap 'exit 0' TERM; i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.05; done"])
+            try #require(run.succeeded, "\(run.combined)")
+            try await Task.sleep(for: .milliseconds(300))
+            let pause = try await docker(["pause", "ticker"])
+            #expect(pause.succeeded, "\(pause.combined)")
+            #expect(try await docker.inspect("ticker", "{{.State.Status}} {{.State.Paused}} {{.State.Running}}") == "paused true true")
+            let listed = try await docker(["ps", "--filter", "status=paused", "--format", "{{.Names}} {{.Status}}"])
+            #expect(listed.standardOutput.hasPrefix("ticker Up") && listed.standardOutput.contains("(Paused)"), "\(listed.combined)")
+            let exec = try await docker(["exec", "ticker", "true"])
+            #expect(!exec.succeeded && exec.standardError.contains("is paused, unpause the container before exec"), "\(exec.combined)")
+            let again = try await docker(["pause", "ticker"])
+            #expect(!again.succeeded && again.standardError.contains("is already paused"), "\(again.combined)")
+            // Frozen: the count read from outside does not move.
+            let first = try await docker(["cp", "ticker:/tmp/count", "-"])
+            try await Task.sleep(for: .milliseconds(400))
+            let second = try await docker(["cp", "ticker:/tmp/count", "-"])
+            #expect(first.succeeded && first.standardOutput == second.standardOutput, "\(first.combined) \(second.combined)")
+
+            let unpause = try await docker(["unpause", "ticker"])
+            #expect(unpause.succeeded, "\(unpause.combined)")
+            #expect(try await docker.inspect("ticker", "{{.State.Status}} {{.State.Paused}}") == "running false")
+            let notPaused = try await docker(["unpause", "ticker"])
+            #expect(!notPaused.succeeded && notPaused.standardError.contains("is not paused"), "\(notPaused.combined)")
+            #expect(try await docker(["exec", "ticker", "true"]).succeeded)
+
+            // Stopping a paused container thaws it after its signal: its own TERM handler ends
+            // it (exit 0), not the SIGKILL after the timeout (137).
+            #expect(try await docker(["pause", "ticker"]).succeeded)
+            let stop = try await docker(["stop", "-t", "30", "ticker"])
+            #expect(stop.succeeded, "\(stop.combined)")
+            #expect(try await docker.inspect("ticker", "{{.State.Status}} {{.State.Paused}} {{.State.ExitCode}}") == "exited false 0")
+            let events = try await docker(["events", "--since", "0", "--until", "\(Int(Date().timeIntervalSince1970) + 1)",
+                                           "--filter", "event=pause", "--filter", "event=unpause", "--format", "{{.Action}}"])
+            #expect(events.standardOutput == "pause\nunpause\npause\n", "\(events.combined)")
+            #expect(try await docker(["rm", "ticker"]).succeeded)
+            _ = files
         }
     }
 }

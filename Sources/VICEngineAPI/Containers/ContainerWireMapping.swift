@@ -76,7 +76,7 @@ enum ContainerWireMapping {
     static func stateName(_ state: ContainerState) -> String {
         switch state.status {
         case .created: "created"
-        case .running: "running"
+        case .running: state.paused ? "paused" : "running"
         case .exited: "exited"
         case .removing: "removing"
         case .restarting: "restarting"
@@ -90,7 +90,7 @@ enum ContainerWireMapping {
             Id: record.id, Created: RFC3339.nano(record.created), Path: record.config.argv.first ?? "",
             Args: Array(record.config.argv.dropFirst()),
             State: .init(
-                Status: stateName(record.state), Running: record.state.isRunning, Paused: false,
+                Status: stateName(record.state), Running: record.state.isRunning, Paused: record.state.paused,
                 Restarting: record.state.status == .restarting, OOMKilled: false, Dead: false, Pid: record.state.pid,
                 ExitCode: record.state.exitCode, Error: record.state.error,
                 StartedAt: record.state.startedAt.map(RFC3339.nano) ?? zero,

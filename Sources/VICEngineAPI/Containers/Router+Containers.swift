@@ -85,6 +85,16 @@ extension Router {
         return Router.noContent
     }
 
+    func pauseContainer(_ context: RouteContext) async throws -> EngineResponse {
+        try await portLayer().containers.pause(try containerID(context))
+        return Router.noContent
+    }
+
+    func unpauseContainer(_ context: RouteContext) async throws -> EngineResponse {
+        try await portLayer().containers.unpause(try containerID(context))
+        return Router.noContent
+    }
+
     func removeContainer(_ context: RouteContext) async throws -> EngineResponse {
         let force = context.request.queryFlag("force")
         try await portLayer().containers.remove(try containerID(context), force: force)
