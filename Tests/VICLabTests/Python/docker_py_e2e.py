@@ -175,4 +175,46 @@ check("detach-keys", b"echoed" in echoed and closed and cat.status == "running",
       f"echoed={echoed!r} rest={rest!r} closed={closed} status={cat.status}")
 ok("detach-keys", cat.status)
 cat.remove(force=True)
+# Files: put_archive and get_archive (with the path stat docker-py parses from the header),
+# diff, pause/unpause and commit, as docker-py drives them.
+import io
+import tarfile
+box = client.containers.run("busybox", ["sleep", "1000"], name="py-files", detach=True)
+payload = io.BytesIO()
+with tarfile.open(fileobj=payload, mode="w") as archive:
+    data = b"from python\n"
+    info = tarfile.TarInfo("py.txt")
+    info.size = len(data)
+    info.mode = 0o640
+    archive.addfile(info, io.BytesIO(data))
+check("archive", box.put_archive("/tmp", payload.getvalue()), "put_archive returned False")
+stream, stat = box.get_archive("/tmp/py.txt")
+fetched = io.BytesIO(b"".join(stream))
+with tarfile.open(fileobj=fetched) as archive:
+    member = archive.getmember("py.txt")
+    content = archive.extractfile(member).read()
+check("archive", content == b"from python\n" and stat["name"] == "py.txt" and stat["size"] == 12
+      and stat["mode"] & 0o777 == 0o640, f"content={content!r} stat={stat!r}")
+try:
+    box.get_archive("/nosuch")
+    fail("archive", "a missing path was found")
+except NotFound:
+    pass
+ok("archive", stat["name"])
+changes = {(c["Path"], c["Kind"]) for c in box.diff()}
+check("diff", ("/tmp/py.txt", 1) in changes and ("/tmp", 0) in changes, repr(changes))
+ok("diff", len(changes))
+box.pause()
+box.reload()
+check("pause", box.status == "paused" and box.attrs["State"]["Paused"], repr(box.attrs["State"]))
+box.unpause()
+box.reload()
+check("pause", box.status == "running", repr(box.attrs["State"]))
+ok("pause")
+image = box.commit(repository="py-committed", tag="v1", message="by docker-py", changes=["CMD cat /tmp/py.txt"])
+out = client.containers.run(image.id, remove=True)
+check("commit", out == b"from python\n" and "py-committed:v1" in image.tags, f"{out!r} {image.tags!r}")
+ok("commit", image.short_id)
+box.remove(force=True)
+client.images.remove("py-committed:v1")
 print("docker-py end to end: all steps passed", flush=True)
