@@ -84,20 +84,15 @@ final class TarStream: Sendable {
     }
 
     /// A sed expression's literal text: regex specials and the "," delimiter escaped.
-    static func escapeForTransform(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if "\\^$.*[]/,".contains(character) { escaped.append("\\") }
-            escaped.append(character)
-        }
-        return escaped
-    }
+    static func escapeForTransform(_ text: String) -> String { escape(text, "\\^$.*[]/,") }
 
-    /// A sed replacement's literal text: "\", "&" and "," escaped.
-    static func escapeReplacement(_ text: String) -> String {
+    /// A sed replacement's literal text: backslash, "&" and "," escaped.
+    static func escapeReplacement(_ text: String) -> String { escape(text, "\\&,") }
+
+    static func escape(_ text: String, _ specials: String) -> String {
         var escaped = ""
         for character in text {
-            if "\\&,".contains(character) { escaped.append("\\") }
+            if specials.contains(character) { escaped.append("\\") }
             escaped.append(character)
         }
         return escaped
