@@ -25,6 +25,9 @@ public protocol OCIRuntime: Sendable {
     func pause(_ id: String) async throws
     /// Thaws a paused container.
     func resume(_ id: String) async throws
+    /// Changes a running container's memory limit (bytes) and CPU quota (microseconds per
+    /// 100 ms period); nil leaves one as it is, 0 lifts it.
+    func update(_ id: String, memoryLimit: Int64?, cpuQuota: Int64?) async throws
 }
 
 extension OCIRuntime {
@@ -113,6 +116,14 @@ public struct RuntimeCLI: OCIRuntime {
 
     public func resume(_ id: String) async throws {
         try await run(["resume", id])
+    }
+
+    public func update(_ id: String, memoryLimit: Int64?, cpuQuota: Int64?) async throws {
+        var arguments = ["update"]
+        if let memoryLimit { arguments += ["--memory", String(memoryLimit > 0 ? memoryLimit : -1)] }
+        if let cpuQuota { arguments += ["--cpu-period", "100000", "--cpu-quota", String(cpuQuota > 0 ? cpuQuota : -1)] }
+        guard arguments.count > 1 else { return }
+        try await run(arguments + [id])
     }
 
     public func status(_ id: String) async throws -> RuntimeStatus? {

@@ -254,3 +254,26 @@ struct ImageHistoryTests {
         #expect(rows[0].Created == 1_704_067_202 && rows[0].Comment == "c")
     }
 }
+
+@Suite("ContainerUpdate")
+struct ContainerUpdateWireTests {
+    func update(_ json: String) throws -> ContainerUpdate {
+        try JSONDecoder().decode(DockerContainerUpdate.self, from: Data(json.utf8)).update()
+    }
+
+    @Test("Zero fields leave settings alone; quotas become CPUs")
+    func zeroIsUnchanged() throws {
+        #expect(try update(#"{"Memory":0,"NanoCpus":0,"CpuShares":0,"RestartPolicy":{"Name":""}}"#) == ContainerUpdate())
+        #expect(try update(#"{"CpuQuota":50000,"CpuPeriod":100000}"#).nanoCPUs == 500_000_000)
+        #expect(try update(#"{"Memory":134217728,"RestartPolicy":{"Name":"always"}}"#)
+                == ContainerUpdate(restartPolicy: RestartPolicy(name: .always), memoryBytes: 134_217_728))
+    }
+
+    @Test("Unmanaged resources and tiny limits are 400s", arguments: [
+        #"{"CpuShares":512}"#, #"{"PidsLimit":10}"#, #"{"CpusetCpus":"0"}"#, #"{"Memory":1048576}"#,
+        #"{"RestartPolicy":{"Name":"sometimes"}}"#,
+    ])
+    func refused(_ json: String) {
+        #expect(throws: VICError.self) { try update(json) }
+    }
+}

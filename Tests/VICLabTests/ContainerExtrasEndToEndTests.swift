@@ -3,8 +3,8 @@ import Testing
 import VICCore
 import VICSystem
 
-/// exec, top, stats, events, prune, pause and `inspect` of an unknown name, through the docker
-/// CLI against a VCH in a throwaway lab.
+/// exec, top, stats, events, prune, pause, update and `inspect` of an unknown name, through the
+/// docker CLI against a VCH in a throwaway lab.
 @Suite(.serialized, .tags(.privileged, .endToEnd))
 struct ContainerExtrasEndToEndTests {
     @Test func execTopStatsEventsPruneAndInspect() async throws {
@@ -139,6 +139,37 @@ struct ContainerExtrasEndToEndTests {
             #expect(events.standardOutput == "pause\nunpause\npause\n", "\(events.combined)")
             #expect(try await docker(["rm", "ticker"]).succeeded)
             _ = files
+        }
+    }
+
+    /// update: a running container's memory and CPU limits change at once (stats sees the new
+    /// limit), the restart policy takes, and what vic does not manage is refused by name.
+    @Test func updateLimitsAndRestartPolicy() async throws {
+        try await withFilesVCH("upd") { lab, docker, files in
+            let pull = try await docker(["pull", "busybox"])
+            try #require(pull.succeeded, "\(pull.combined)")
+            #expect(try await docker(["run", "-d", "--name", "limited", "-m", "64m", "busybox", "sleep", "300"]).succeeded)
+            let update = try await docker(["update", "-m", "128m", "--cpus", "0.5", "--restart", "on-failure:3", "limited"])
+            #expect(update.succeeded && update.standardOutput == "limited\n", "\(update.combined)")
+            #expect(try await docker.inspect("limited", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}")
+                    == "134217728 500000000 on-failure:3")
+            let stats = try await docker(["stats", "--no-stream", "--format", "{{.MemUsage}}", "limited"])
+            #expect(stats.standardOutput.hasSuffix("/ 128MiB\n"), "\(stats.combined)")
+            let small = try await docker(["update", "-m", "1m", "limited"])
+            #expect(!small.succeeded && small.standardError.contains("Minimum memory limit allowed is 6MB"), "\(small.combined)")
+            let shares = try await docker(["update", "--cpu-shares", "100", "limited"])
+            #expect(!shares.succeeded && shares.standardError.contains("vic does not update --cpu-shares"), "\(shares.combined)")
+            #expect(try await docker(["run", "-d", "--rm", "--name", "gone", "busybox", "sleep", "300"]).succeeded)
+            let autoRemove = try await docker(["update", "--restart", "always", "gone"])
+            #expect(!autoRemove.succeeded && autoRemove.standardError.contains("AutoRemove is enabled"), "\(autoRemove.combined)")
+            // A stopped container takes its new limit at the next start.
+            #expect(try await docker(["stop", "-t", "0", "limited"]).succeeded)
+            #expect(try await docker(["update", "-m", "96m", "limited"]).succeeded)
+            #expect(try await docker(["start", "limited"]).succeeded)
+            let restarted = try await docker(["stats", "--no-stream", "--format", "{{.MemUsage}}", "limited"])
+            #expect(restarted.standardOutput.hasSuffix("/ 96MiB\n"), "\(restarted.combined)")
+            #expect(try await docker(["rm", "-f", "limited", "gone"]).succeeded)
+            _ = (lab, files)
         }
     }
 }

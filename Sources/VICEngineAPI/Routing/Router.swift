@@ -80,6 +80,7 @@ public struct Router: Sendable {
         .init("POST", "/containers/{id}/restart"): { router, context in try await router.restartContainer(context) },
         .init("POST", "/containers/{id}/kill"): { router, context in try await router.killContainer(context) },
         .init("POST", "/containers/{id}/pause"): { router, context in try await router.pauseContainer(context) },
+        .init("POST", "/containers/{id}/update"): { router, context in try await router.updateContainer(context) },
         .init("POST", "/containers/{id}/unpause"): { router, context in try await router.unpauseContainer(context) },
         .init("POST", "/containers/{id}/wait"): { router, context in try await router.waitContainer(context) },
         .init("POST", "/containers/{id}/attach"): { router, context in try await router.attachContainer(context) },

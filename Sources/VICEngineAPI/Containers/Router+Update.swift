@@ -1,0 +1,58 @@
+import Foundation
+import VICCore
+import VICPortLayer
+
+extension Router {
+    /// `docker update [--restart] [-m] [--cpus]`: `POST /containers/{id}/update`. A zero or
+    /// missing field leaves the setting alone, as in dockerd; the resources vic does not manage
+    /// are refused by name rather than ignored.
+    func updateContainer(_ context: RouteContext) async throws -> EngineResponse {
+        let body = try decodeBody(DockerContainerUpdate.self, context.request)
+        let update = try body.update()
+        try await portLayer().containers.update(try containerID(context), update)
+        struct Answer: Encodable { var Warnings: [String] }
+        return .json(Answer(Warnings: []))
+    }
+}
+
+/// The body of `POST /containers/{id}/update` (Docker's UpdateConfig), the fields vic reads.
+struct DockerContainerUpdate: Decodable {
+    var RestartPolicy: DockerContainerCreate.Restart?
+    var Memory: Int64?
+    var NanoCpus: Int64?
+    var CpuQuota: Int64?
+    var CpuPeriod: Int64?
+    var MemorySwap: Int64?
+    var MemoryReservation: Int64?
+    var CpuShares: Int64?
+    var BlkioWeight: Int64?
+    var PidsLimit: Int64?
+    var CpusetCpus: String?
+    var CpusetMems: String?
+
+    func update() throws -> ContainerUpdate {
+        let unsupported: [(String, Bool)] = [
+            ("--memory-swap", (MemorySwap ?? 0) > 0), ("--memory-reservation", (MemoryReservation ?? 0) > 0),
+            ("--cpu-shares", (CpuShares ?? 0) != 0), ("--blkio-weight", (BlkioWeight ?? 0) != 0),
+            ("--pids-limit", (PidsLimit ?? 0) > 0), ("--cpuset-cpus", !(CpusetCpus ?? "").isEmpty),
+            ("--cpuset-mems", !(CpusetMems ?? "").isEmpty),
+        ]
+        if let (flag, _) = unsupported.first(where: \.1) {
+            throw VICError(.invalidArgument, "vic does not update \(flag); it updates --restart, --memory and --cpus")
+        }
+        var update = ContainerUpdate()
+        if let policy = RestartPolicy, !(policy.Name ?? "").isEmpty {
+            update.restartPolicy = try ContainerRequestMapping.restartPolicy(policy)
+        }
+        if let memory = Memory, memory != 0 {
+            guard memory >= 6 * 1024 * 1024 else { throw VICError(.invalidArgument, "Minimum memory limit allowed is 6MB") }
+            update.memoryBytes = memory
+        }
+        if let cpus = NanoCpus, cpus != 0 {
+            update.nanoCPUs = cpus
+        } else if let quota = CpuQuota, quota > 0 {
+            update.nanoCPUs = quota * 1_000_000_000 / max(CpuPeriod ?? 100_000, 1)
+        }
+        return update
+    }
+}

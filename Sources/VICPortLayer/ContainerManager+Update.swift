@@ -1,0 +1,42 @@
+import Foundation
+import VICCore
+import VICRuntime
+
+/// What `docker update` changes; nil leaves a setting as it is.
+public struct ContainerUpdate: Sendable, Equatable {
+    public var restartPolicy: RestartPolicy?
+    /// Bytes; 0 lifts the limit.
+    public var memoryBytes: Int64?
+    /// Billionths of a CPU; 0 lifts the limit.
+    public var nanoCPUs: Int64?
+
+    public init(restartPolicy: RestartPolicy? = nil, memoryBytes: Int64? = nil, nanoCPUs: Int64? = nil) {
+        self.restartPolicy = restartPolicy
+        self.memoryBytes = memoryBytes
+        self.nanoCPUs = nanoCPUs
+    }
+}
+
+extension ContainerManager {
+    /// `docker update`: a new restart policy, memory limit or CPU limit. A running container's
+    /// limits change at once (the runtime's `update`); a stopped one's at its next start. Throws
+    /// `.invalidArgument` for a restart policy on a `--rm` container (dockerd's words), and the
+    /// runtime's error when the kernel refuses a limit; the record changes only when all of it
+    /// took.
+    public func update(_ reference: String, _ update: ContainerUpdate) async throws {
+        let record = try record(reference)
+        if let policy = update.restartPolicy, policy.name != .no, record.host.autoRemove {
+            throw VICError(.invalidArgument, "Restart policy cannot be updated because AutoRemove is enabled for the container")
+        }
+        if record.state.status == .running && (update.memoryBytes != nil || update.nanoCPUs != nil) {
+            try await runtime.update(record.id, memoryLimit: update.memoryBytes,
+                                     cpuQuota: update.nanoCPUs.map { $0 > 0 ? max($0 / 10_000, 1_000) : 0 })
+        }
+        guard var current = records[record.id] else { throw VICError(.notFound, "No such container: \(reference)") }
+        if let policy = update.restartPolicy { current.host.restartPolicy = policy }
+        if let memory = update.memoryBytes { current.host.memoryBytes = memory > 0 ? memory : nil }
+        if let cpus = update.nanoCPUs { current.host.nanoCPUs = cpus > 0 ? cpus : nil }
+        try save(current)
+        emit("update", current)
+    }
+}
