@@ -79,20 +79,25 @@ extension ContentStore {
         unlink(blobPath(diffID))
     }
 
-    /// Bytes a layer takes: its unpacked files (regular files' sizes) and its blob, if kept.
+    /// Bytes a layer takes: its unpacked regular files, each hard-linked file once (busybox's
+    /// hundreds of applet links are one file), and its blob, if kept.
     public func diskUsage(ofLayer diffID: String) -> Int64 {
         var total = ContentStore.fileSize(blobPath(diffID)) ?? 0
         let root = layerPath(diffID)
         guard let walk = FileManager.default.enumerator(atPath: root) else { return total }
+        var counted: Set<UInt64> = []
         while let name = walk.nextObject() as? String {
-            total += ContentStore.fileSize(root + "/" + name, followingLinks: false) ?? 0
+            var info = stat()
+            guard lstat(root + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+            if info.st_nlink > 1 && !counted.insert(UInt64(info.st_ino)).inserted { continue }
+            total += Int64(info.st_size)
         }
         return total
     }
 
-    static func fileSize(_ path: String, followingLinks: Bool = true) -> Int64? {
+    static func fileSize(_ path: String) -> Int64? {
         var info = stat()
-        guard (followingLinks ? stat(path, &info) : lstat(path, &info)) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         return Int64(info.st_size)
     }
 }

@@ -16,6 +16,13 @@ enum ContainerRequestMapping {
         if let memory = host?.Memory, memory > 0, memory < 6 * 1024 * 1024 {
             throw VICError(.invalidArgument, "Minimum memory limit allowed is 6MB")
         }
+        // Refused rather than dropped: a volume the user asked for must not quietly become the
+        // container's own, throwaway, files.
+        let mounts = (body.Volumes.map { $0.keys.sorted() } ?? []) + (host?.Binds ?? [])
+            + (host?.Mounts ?? []).map { $0.Target ?? "?" } + (host?.Tmpfs.map { $0.keys.sorted() } ?? [])
+        if !mounts.isEmpty {
+            throw VICError(.invalidArgument, "vic does not support volumes, bind mounts or tmpfs mounts yet: \(mounts.joined(separator: ", "))")
+        }
         return ContainerRequest(
             name: name, image: body.Image ?? "", hostname: body.Hostname, user: body.User, env: body.Env ?? [],
             entrypoint: body.Entrypoint?.values, cmd: body.Cmd?.values, workingDir: body.WorkingDir,

@@ -30,7 +30,7 @@ enum ContainerWireMapping {
             Command: command(record), Created: Int64(record.created.timeIntervalSince1970), Ports: summaryPorts(record),
             Labels: record.config.labels, State: stateName(record.state), Status: record.state.humanStatus(),
             HostConfig: ["NetworkMode": record.host.networkMode], NetworkSettings: .init(Networks: endpoints(record)),
-            Mounts: [])
+            Mounts: [], SizeRw: nil, SizeRootFs: nil)
     }
 
     /// `docker ps` PORTS: published ports while running (`1.2.3.4:8080->80/tcp`), and exposed

@@ -21,6 +21,8 @@ struct DockerContainerCreate: Decodable, Sendable {
     var WorkingDir: String?
     var StopSignal: String?
     var MacAddress: String?
+    /// `-v /path`: anonymous volumes (refused: vic has no volumes yet).
+    var Volumes: [String: Empty]?
     var HostConfig: Host?
     var NetworkingConfig: Networking?
 
@@ -39,6 +41,14 @@ struct DockerContainerCreate: Decodable, Sendable {
         var DnsSearch: [String]?
         var ExtraHosts: [String]?
         var Links: [String]?
+        /// `-v name:/path`, `-v /host:/path`, `--mount`, `--tmpfs` (refused: no volumes yet).
+        var Binds: [String]?
+        var Mounts: [MountWire]?
+        var Tmpfs: [String: String]?
+    }
+
+    struct MountWire: Decodable, Sendable {
+        var Target: String?
     }
 
     struct PortBindingWire: Codable, Sendable {
@@ -101,6 +111,10 @@ struct DockerContainerSummary: Encodable, Sendable {
     var HostConfig: [String: String]
     var NetworkSettings: Networks
     var Mounts: [String]
+    /// With `size=true` (`docker ps -s`, `system df`): bytes the container wrote, and those
+    /// plus its image's.
+    var SizeRw: Int64?
+    var SizeRootFs: Int64?
 
     struct Port: Encodable, Sendable {
         var IP: String?

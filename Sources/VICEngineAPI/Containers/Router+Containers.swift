@@ -33,9 +33,15 @@ extension Router {
         let body = try decodeBody(DockerContainerCreate.self, context.request)
         guard let image = body.Image, !image.isEmpty else { throw VICError(.invalidArgument, "config cannot be empty in order to create a container") }
         let request = try ContainerRequestMapping.request(body, name: context.request.queryValue("name"))
-        let record = try await portLayer().containers.create(request)
+        let backend = try portLayer()
+        let record = try await backend.containers.create(request)
+        // The image's own VOLUMEs stay in the container's file system; say so.
+        var warnings: [String] = []
+        if let volumes = try? await backend.images.resolve(record.imageID).configuration.config?.Volumes, !volumes.isEmpty {
+            warnings.append("vic keeps the image's volumes (\(volumes.keys.sorted().joined(separator: ", "))) in the container's own file system: vic does not support volumes yet")
+        }
         struct Created: Encodable { var Id: String; var Warnings: [String] }
-        return .json(Created(Id: record.id, Warnings: []), status: .created)
+        return .json(Created(Id: record.id, Warnings: warnings), status: .created)
     }
 
     func listContainers(_ context: RouteContext) async throws -> EngineResponse {
@@ -47,6 +53,10 @@ extension Router {
         records = try ContainerListFilter.apply(filters, to: records)
         if let limit = context.request.queryValue("limit").flatMap(Int.init), limit > 0 {
             records = Array(records.prefix(limit))
+        }
+        if context.request.queryFlag("size") {
+            let images = try await portLayer().images.list().map { ContainerWireMapping.imageSummary($0, containers: 0) }
+            return .json(try await containerSizes(records, images: images))
         }
         return .json(records.map(ContainerWireMapping.summary))
     }

@@ -1,0 +1,62 @@
+import Foundation
+import NIOPosix
+import VICCore
+import VICImage
+import VICPortLayer
+
+extension Router {
+    /// `docker system df [-v]`: images (with the containers using them and the bytes they share
+    /// with other images), containers (the bytes each wrote), no volumes and no build cache
+    /// (vic has neither), and the layers' total. Sizes are read off the disk on the thread pool.
+    func diskUsage(_ context: RouteContext) async throws -> EngineResponse {
+        let backend = try portLayer()
+        let images = await backend.images.list()
+        let containers = await backend.containers.list()
+        let store = await backend.images.store
+        let layers = Set(images.flatMap(\.diffIDs))
+        let layerSizes = try await NIOThreadPool.singleton.runIfActive {
+            Dictionary(uniqueKeysWithValues: layers.map { ($0, store.diskUsage(ofLayer: $0)) })
+        }
+        var users: [String: Int] = [:]  // images per layer
+        for image in images {
+            for layer in Set(image.diffIDs) { users[layer, default: 0] += 1 }
+        }
+        let summaries = images.map { image in
+            var summary = ContainerWireMapping.imageSummary(image, containers: containers.filter { $0.imageID == image.id }.count)
+            summary.Size = image.diffIDs.reduce(0) { $0 + (layerSizes[$1] ?? 0) }
+            summary.SharedSize = image.diffIDs.filter { (users[$0] ?? 0) > 1 }.reduce(0) { $0 + (layerSizes[$1] ?? 0) }
+            return summary
+        }
+        let sizes = try await containerSizes(containers, images: summaries)
+        struct Usage: Encodable {
+            var LayersSize: Int64
+            var Images: [DockerImageSummary]
+            var Containers: [DockerContainerSummary]
+            var Volumes: [String]
+            var BuildCache: [String]
+        }
+        return .json(Usage(LayersSize: layerSizes.values.reduce(0, +), Images: summaries, Containers: sizes, Volumes: [], BuildCache: []))
+    }
+
+    /// Container summaries with `SizeRw` and `SizeRootFs` (`docker ps -s`, `system df`).
+    func containerSizes(_ records: [ContainerRecord], images: [DockerImageSummary]) async throws -> [DockerContainerSummary] {
+        let imageSizes = Dictionary(images.map { ($0.Id, $0.Size) }, uniquingKeysWith: { first, _ in first })
+        var result: [DockerContainerSummary] = []
+        for record in records {
+            var summary = ContainerWireMapping.summary(record)
+            let rootfs = try? await portLayer().containers.rootFilesystem(record.id)
+            let written = try await NIOThreadPool.singleton.runIfActive { rootfs?.upperSize() ?? 0 }
+            summary.SizeRw = written
+            summary.SizeRootFs = written + (imageSizes[record.imageID] ?? 0)
+            result.append(summary)
+        }
+        return result
+    }
+
+    /// `docker builder prune` and the last step of `docker system prune`: vic builds nothing,
+    /// so there is no build cache to free.
+    func pruneBuildCache(_ context: RouteContext) async throws -> EngineResponse {
+        struct Report: Encodable { var CachesDeleted: [String]; var SpaceReclaimed: Int64 }
+        return .json(Report(CachesDeleted: [], SpaceReclaimed: 0))
+    }
+}
