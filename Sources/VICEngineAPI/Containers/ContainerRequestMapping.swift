@@ -20,6 +20,7 @@ enum ContainerRequestMapping {
         // container's own, throwaway, files.
         let mounts = (body.Volumes.map { $0.keys.sorted() } ?? []) + (host?.Binds ?? [])
             + (host?.Mounts ?? []).map { $0.Target ?? "?" } + (host?.Tmpfs.map { $0.keys.sorted() } ?? [])
+            + (host?.VolumesFrom ?? []).map { "--volumes-from \($0)" }
         if !mounts.isEmpty {
             throw VICError(.invalidArgument, "vic does not support volumes, bind mounts or tmpfs mounts yet: \(mounts.joined(separator: ", "))")
         }

@@ -41,10 +41,12 @@ struct DockerContainerCreate: Decodable, Sendable {
         var DnsSearch: [String]?
         var ExtraHosts: [String]?
         var Links: [String]?
-        /// `-v name:/path`, `-v /host:/path`, `--mount`, `--tmpfs` (refused: no volumes yet).
+        /// `-v name:/path`, `-v /host:/path`, `--mount`, `--tmpfs`, `--volumes-from` (refused: no
+        /// volumes yet).
         var Binds: [String]?
         var Mounts: [MountWire]?
         var Tmpfs: [String: String]?
+        var VolumesFrom: [String]?
     }
 
     struct MountWire: Decodable, Sendable {
