@@ -326,14 +326,16 @@ do_down() {
     fi
   done
 
-  # 1b. The registry, by its recorded pid (only if it runs this lab's configuration).
-  if [ -s "$dir/registry.pid" ]; then
-    pid=$(<"$dir/registry.pid")
-    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$dir/registry.yml"; then
+  # 1b. The registries, by their recorded pids (only if they run this lab's configuration).
+  local registry
+  for registry in registry registry-auth; do
+    [ -s "$dir/$registry.pid" ] || continue
+    pid=$(<"$dir/$registry.pid")
+    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$dir/$registry.yml"; then
       kill -TERM "$pid" 2>/dev/null || true
       say "stopped docker-registry (pid $pid)"
     fi
-  fi
+  done
 
   # 2. Client, router and host namespaces (deleting LAB deletes its bridges and veth ends).
   #    Extra namespaces made by tests on the lab's bridges are not ours: we note them only.
@@ -418,7 +420,8 @@ cmd_ls() {
 }
 
 # Serves a registry on the router (10.99.x.1:5000 on every lab network, plain HTTP) and pushes
-# the busybox fixture to it as library/busybox:latest.
+# the busybox fixture to it as library/busybox:latest. A second registry on :5001 serves the
+# same storage to user "vic" with password "vic-lab-password" only (htpasswd, basic auth).
 cmd_registry() {
   [ $# = 1 ] || usage
   local lab=$1 dir=$RUN_ROOT/$1
@@ -453,6 +456,20 @@ YML
   in_ns "$lab-rt" skopeo copy --quiet --dest-tls-verify=false \
     "oci:$dir/busybox-oci:latest" "docker://127.0.0.1:5000/library/busybox:latest"
   say "registry: http://<router>:5000 (e.g. 10.99.32.1:5000) serves library/busybox:latest"
+
+  # bcrypt at the lowest cost: the registry checks it on every request.
+  python3 -W ignore -c 'import crypt; print("vic:" + crypt.crypt("vic-lab-password", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))' \
+    >"$dir/registry.htpasswd"
+  sed -e "s/0.0.0.0:5000/0.0.0.0:5001/" "$dir/registry.yml" >"$dir/registry-auth.yml"
+  printf 'auth:\n  htpasswd:\n    realm: vic-lab\n    path: %s\n' "$dir/registry.htpasswd" >>"$dir/registry-auth.yml"
+  nsenter --net="$NETNS_DIR/$lab-rt" -- docker-registry serve "$dir/registry-auth.yml" >"$dir/registry-auth.log" 2>&1 </dev/null &
+  echo $! >"$dir/registry-auth.pid"
+  for ((i = 0; i < 100; i++)); do
+    in_ns "$lab-rt" bash -c 'exec 3<>/dev/tcp/127.0.0.1/5001' 2>/dev/null && break
+    sleep 0.05
+  done
+  [ "$i" -lt 100 ] || die "docker-registry (auth) did not listen within 5 s (see $dir/registry-auth.log)"
+  say "registry: http://<router>:5001 serves the same to user vic (password vic-lab-password)"
 }
 
 main() {

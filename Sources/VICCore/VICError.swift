@@ -20,6 +20,8 @@ public struct VICError: Error, Sendable, CustomStringConvertible {
         public static let invalidState = Code("invalidState")
         /// A dependency (a process, a namespace, a peer) is not there or not answering (HTTP 503).
         public static let unavailable = Code("unavailable")
+        /// Credentials were missing or refused: a registry login (HTTP 401).
+        public static let unauthorized = Code("unauthorized")
         /// The operation exists in Docker's API but vic does not implement it (HTTP 501).
         public static let notImplemented = Code("notImplemented")
         /// A bug or an unexpected system failure (HTTP 500).

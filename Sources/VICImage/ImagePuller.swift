@@ -31,12 +31,17 @@ public struct ImagePuller: Sendable {
     }
 
     /// Pulls `reference`; returns the stored image record. Progress goes to `report`.
-    public func pull(_ reference: ImageReference, report: @Sendable (PullEvent) -> Void) async throws -> (ImageRecord, isNew: Bool) {
+    /// `credentials` go to the reference's own registry only, never to a mirror.
+    public func pull(
+        _ reference: ImageReference, credentials: RegistryCredentials? = nil, report: @Sendable (PullEvent) -> Void
+    ) async throws -> (ImageRecord, isNew: Bool) {
         var candidates: [RegistryRepository] = []
         if reference.domain == ImageReference.defaultDomain {
             candidates = mirrors.map { RegistryRepository(baseURL: $0, path: reference.path) }
         }
-        candidates.append(await client.repository(domain: reference.domain, path: reference.path))
+        var own = await client.repository(domain: reference.domain, path: reference.path)
+        own.credentials = credentials
+        candidates.append(own)
         var lastError: (any Error)?
         for repository in candidates {
             do {

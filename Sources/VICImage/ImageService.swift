@@ -21,8 +21,17 @@ public actor ImageService {
     /// Pulls `reference` into the store (see `ImagePuller.pull`): writes verified blobs, unpacked
     /// layers (root needed) and the image record, moving the tag onto it. `isNew` is false when the
     /// image was already stored under that tag. Needs network access to the registry or a mirror.
-    public func pull(_ reference: ImageReference, report: @Sendable (PullEvent) -> Void) async throws -> (ImageRecord, isNew: Bool) {
-        try await puller.pull(reference, report: report)
+    public func pull(
+        _ reference: ImageReference, credentials: RegistryCredentials? = nil, report: @Sendable (PullEvent) -> Void
+    ) async throws -> (ImageRecord, isNew: Bool) {
+        try await puller.pull(reference, credentials: credentials, report: report)
+    }
+
+    /// `docker login`: checks `credentials` against the registry at `server` (a domain or URL;
+    /// Docker Hub's addresses mean docker.io). Nothing is kept. Throws `.unauthorized` when the
+    /// registry refuses them. Needs network access to the registry.
+    public func login(server: String, credentials: RegistryCredentials) async throws {
+        try await puller.client.login(domain: RegistryCredentials.domain(ofServer: server), credentials: credentials)
     }
 
     /// Every stored image, newest first.

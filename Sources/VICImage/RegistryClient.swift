@@ -8,19 +8,24 @@ import VICCore
 public struct RegistryRepository: Sendable, Hashable, CustomStringConvertible {
     /// "https://registry-1.docker.io" or a mirror's URL, without a trailing slash.
     public var baseURL: String
-    /// The repository path in the registry ("library/busybox").
+    /// The repository path in the registry ("library/busybox"); empty for the registry itself.
     public var path: String
+    /// Who asks: sent to the registry's token service (Bearer) or to the registry (Basic) when
+    /// it demands them; nil is anonymous. Never part of `description`.
+    public var credentials: RegistryCredentials? = nil
 
     /// "baseURL/path", for logs and errors.
     public var description: String { "\(baseURL)/\(path)" }
 }
 
-/// The Registry HTTP API v2, read-only: manifests and blobs, with anonymous bearer tokens.
+/// The Registry HTTP API v2, read-only: manifests and blobs, with bearer tokens (anonymous, or
+/// for the repository's credentials) or basic authentication, whichever the registry asks for.
 /// HTTPS with the system CAs by default; plain HTTP for registries listed as insecure.
 public actor RegistryClient {
     let http: HTTPClient
     let insecure: Set<String>
-    var tokens: [String: String] = [:]
+    /// `Authorization` values by registry, repository and user, learnt from 401 challenges.
+    var authorizations: [String: String] = [:]
 
     /// `insecureRegistries` are `host[:port]` names reached over plain HTTP.
     public init(insecureRegistries: [String]) {
@@ -87,19 +92,41 @@ public actor RegistryClient {
         }
     }
 
-    /// GET with the cached token; on 401 with a Bearer challenge, fetch a token and retry once.
-    func send(_ url: String, repository: RegistryRepository, accept: [String]) async throws -> HTTPClientResponse {
+    /// Checks `credentials` against a registry (`docker login`): its API root must answer 200
+    /// once challenged and authenticated. Throws `.unauthorized` when they are refused,
+    /// `.unavailable` when the registry cannot be reached.
+    public func login(domain: String, credentials: RegistryCredentials) async throws {
+        var registry = repository(domain: domain, path: "")
+        registry.credentials = credentials
+        let url = "\(registry.baseURL)/v2/"
+        let response = try await send(url, repository: registry, accept: [])
+        _ = try? await response.body.collect(upTo: 1 << 16)
+        guard response.status == .ok else {
+            let code: VICError.Code = response.status == .unauthorized ? .unauthorized : .unavailable
+            throw VICError(code, "login attempt to \(url) failed with status: \(response.status.code) \(response.status.reasonPhrase)")
+        }
+    }
+
+    /// GET with what the registry last asked of this repository and user. On a 401 challenge
+    /// (none yet, or a token that expired) it gets a Bearer token, for the credentials if any,
+    /// or sends the credentials as Basic, and retries once.
+    func send(_ url: String, repository: RegistryRepository, accept: [String], fresh: Bool = false) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url)
         if !accept.isEmpty { request.headers.add(name: "Accept", value: accept.joined(separator: ", ")) }
-        let key = "\(repository.baseURL) \(repository.path)"
-        if let token = tokens[key] { request.headers.replaceOrAdd(name: "Authorization", value: "Bearer \(token)") }
+        let key = "\(repository.baseURL) \(repository.path) \(repository.credentials?.username ?? "")"
+        if let authorization = authorizations[key] { request.headers.replaceOrAdd(name: "Authorization", value: authorization) }
         let response = try await execute(request, url: url)
-        guard response.status == .unauthorized,
-              let challenge = response.headers.first(name: "WWW-Authenticate"),
-              let parameters = RegistryClient.bearerParameters(challenge), tokens[key] == nil
+        guard response.status == .unauthorized, !fresh,
+              let challenge = response.headers.first(name: "WWW-Authenticate")
         else { return response }
-        tokens[key] = try await token(parameters, repository: repository)
-        return try await send(url, repository: repository, accept: accept)
+        if let parameters = RegistryClient.bearerParameters(challenge) {
+            authorizations[key] = "Bearer " + (try await token(parameters, repository: repository))
+        } else if challenge.lowercased().hasPrefix("basic"), let credentials = repository.credentials {
+            authorizations[key] = credentials.basicAuthorization
+        } else {
+            return response
+        }
+        return try await send(url, repository: repository, accept: accept, fresh: true)
     }
 
     func execute(_ request: HTTPClientRequest, url: String) async throws -> HTTPClientResponse {
@@ -115,13 +142,20 @@ public actor RegistryClient {
         components.queryItems = ["service", "scope"].compactMap { name in
             parameters[name].map { URLQueryItem(name: name, value: $0) }
         }
-        if parameters["scope"] == nil {
+        if parameters["scope"] == nil && !repository.path.isEmpty {
             components.queryItems?.append(URLQueryItem(name: "scope", value: "repository:\(repository.path):pull"))
         }
         guard let url = components.string else { throw VICError(.unavailable, "bad token realm \(realm)") }
-        let response = try await execute(HTTPClientRequest(url: url), url: url)
+        var request = HTTPClientRequest(url: url)
+        if let credentials = repository.credentials {
+            request.headers.add(name: "Authorization", value: credentials.basicAuthorization)
+        }
+        let response = try await execute(request, url: url)
         let body = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
         struct Token: Decodable { var token: String?; var access_token: String? }
+        if response.status == .unauthorized {
+            throw VICError(.unauthorized, "registry token service \(realm) refused the credentials: \(response.status)")
+        }
         guard response.status == .ok, let decoded = try? JSONDecoder().decode(Token.self, from: body),
               let token = decoded.token ?? decoded.access_token else {
             throw VICError(.unavailable, "registry token service \(realm) refused: \(response.status)")
@@ -153,6 +187,8 @@ public actor RegistryClient {
         struct Errors: Decodable { struct Item: Decodable { var code: String?; var message: String? }; var errors: [Item]? }
         let detail = (try? JSONDecoder().decode(Errors.self, from: body))?.errors?.first?.message ?? "\(status)"
         let code: VICError.Code = status == .notFound ? .notFound : status == .unauthorized ? .invalidArgument : .unavailable
-        return VICError(code, "\(what): \(detail)")
+        // A registry that wants a user says only "authentication required": say what helps.
+        let hint = status == .unauthorized ? " (docker login, or check the credentials)" : ""
+        return VICError(code, "\(what): \(detail)\(hint)")
     }
 }

@@ -269,4 +269,32 @@ struct ImageEndToEndTests {
             _ = (lab, files)
         }
     }
+
+    /// A registry that wants a user (the lab's :5001, basic auth): a pull without credentials
+    /// is refused with a hint, a wrong password fails `docker login` with 401, and after a login
+    /// pulls and a `run` that pulls work; after `docker logout` they are refused again.
+    @Test func loginAndPrivatePulls() async throws {
+        try await Lab.with { lab in
+            try await lab.startRegistry()
+            let docker = try await lab.createVCH("auth", ["--insecure-registry", "10.99.32.1:5001"])
+            let image = "10.99.32.1:5001/library/busybox:latest"
+            let anonymous = try await docker(["pull", image])
+            #expect(!anonymous.succeeded && anonymous.combined.contains("docker login"), "\(anonymous.combined)")
+            let wrong = try await docker.shell("echo nope | docker --tls login -u vic --password-stdin 10.99.32.1:5001")
+            #expect(!wrong.succeeded && wrong.combined.contains("401"), "\(wrong.combined)")
+            let login = try await docker.shell("echo vic-lab-password | docker --tls login -u vic --password-stdin 10.99.32.1:5001")
+            #expect(login.succeeded && login.standardOutput.contains("Login Succeeded"), "\(login.combined)")
+            let pull = try await docker(["pull", image])
+            #expect(pull.succeeded, "\(pull.combined)")
+            #expect(try await docker(["rmi", image]).succeeded)
+            let run = try await docker(["run", "--rm", image, "echo", "pulled by run"])
+            #expect(run.succeeded && run.standardOutput == "pulled by run\n", "\(run.combined)")
+            #expect(try await docker(["rmi", image]).succeeded)
+            #expect(try await docker(["logout", "10.99.32.1:5001"]).succeeded)
+            let again = try await docker(["pull", image])
+            #expect(!again.succeeded, "\(again.combined)")
+            let delete = try await lab.vicMachine(["delete", "--name", "auth"])
+            #expect(delete.succeeded, "delete: \(delete.combined)")
+        }
+    }
 }

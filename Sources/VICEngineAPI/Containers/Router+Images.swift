@@ -18,6 +18,7 @@ extension Router {
         let tag = context.request.queryValue("tag") ?? ""
         let text = tag.isEmpty || from.contains("@") ? from : (tag.hasPrefix("sha256:") ? "\(from)@\(tag)" : "\(from):\(tag)")
         let reference = try ImageReference(parsing: text)
+        let credentials = try RegistryCredentials.header(context.request.headers.first(name: "X-Registry-Auth"))
         let stream = AsyncThrowingStream<[UInt8], any Error> { continuation in
             let task = Task {
                 @Sendable func send(_ message: DockerProgressMessage) {
@@ -26,7 +27,9 @@ extension Router {
                     if let data = try? encoder.encode(message) { continuation.yield(Array(data) + [0x0d, 0x0a]) }
                 }
                 do {
-                    let (record, isNew) = try await images.pull(reference) { event in send(PullProgress.message(for: event)) }
+                    let (record, isNew) = try await images.pull(reference, credentials: credentials) { event in
+                        send(PullProgress.message(for: event))
+                    }
                     let name = "\(reference.familiarRepository):\(reference.tag ?? reference.digest ?? "latest")"
                     events.emit(ImageEvents.record("pull", actor: reference.description, name: reference.familiarRepository, record))
                     send(DockerProgressMessage(status: isNew ? "Status: Downloaded newer image for \(name)"
@@ -134,6 +137,20 @@ extension Router {
         struct Report: Encodable { var ImagesDeleted: ExplicitNull<[Line]>; var SpaceReclaimed: Int64 }
         let deleted = lines.map { Line(Untagged: $0.untagged, Deleted: $0.deleted) }
         return .json(Report(ImagesDeleted: ExplicitNull(deleted.isEmpty ? nil : deleted), SpaceReclaimed: reclaimed))
+    }
+
+    /// `docker login`: `POST /auth`, the credentials checked against the registry and kept
+    /// nowhere (the CLI keeps them and sends them with each pull). 401 when they are refused.
+    func login(_ context: RouteContext) async throws -> EngineResponse {
+        struct Body: Decodable { var serveraddress: String? }
+        let body = Data(context.request.body)
+        guard let credentials = try RegistryCredentials.decode(json: body) else {
+            throw VICError(.invalidArgument, "a user name is required to log in")
+        }
+        let server = (try? JSONDecoder().decode(Body.self, from: body))?.serveraddress ?? ""
+        try await portLayer().images.login(server: server, credentials: credentials)
+        struct Answer: Encodable { var Status: String; var IdentityToken: String }
+        return .json(Answer(Status: "Login Succeeded", IdentityToken: ""))
     }
 
     func imageName(_ context: RouteContext) throws -> String {

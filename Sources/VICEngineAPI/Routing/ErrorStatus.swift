@@ -9,6 +9,7 @@ import VICCore
 /// | `.conflict`         | 409    |
 /// | `.invalidArgument`  | 400    |
 /// | `.invalidState`     | 409    |
+/// | `.unauthorized`     | 401    |
 /// | `.unavailable`      | 503    |
 /// | `.notImplemented`   | 501    |
 /// | `.internal`, others | 500    |
@@ -21,6 +22,7 @@ public enum ErrorStatus {
         case .notFound: .notFound
         case .conflict, .invalidState: .conflict
         case .invalidArgument: .badRequest
+        case .unauthorized: .unauthorized
         case .unavailable: .serviceUnavailable
         case .notImplemented: .notImplemented
         default: .internalServerError

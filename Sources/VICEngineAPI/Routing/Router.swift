@@ -111,6 +111,7 @@ public struct Router: Sendable {
         .init("GET", "/images/{name}/get"): { router, context in try await router.saveImage(context) },
         .init("POST", "/images/load"): { router, context in try await router.loadImages(context) },
         .init("POST", "/images/prune"): { router, context in try await router.pruneImages(context) },
+        .init("POST", "/auth"): { router, context in try await router.login(context) },
         .init("GET", "/system/df"): { router, context in try await router.diskUsage(context) },
         .init("POST", "/build/prune"): { router, context in try await router.pruneBuildCache(context) },
         .init("POST", "/commit"): { router, context in try await router.commitContainer(context) },
