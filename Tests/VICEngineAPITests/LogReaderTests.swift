@@ -3,8 +3,8 @@ import Testing
 @testable import VICEngineAPI
 
 @Suite struct LogReaderTests {
-    static func line(_ text: String, _ stream: String = "stdout") -> String {
-        #"{"log":"\#(text)\n","stream":"\#(stream)","time":"2026-11-29T12:00:00.000000000Z"}"# + "\n"
+    static func line(_ text: String, _ stream: String = "stdout", time: String = "2026-11-29T12:00:00.000000000Z") -> String {
+        #"{"log":"\#(text)\n","stream":"\#(stream)","time":"\#(time)"}"# + "\n"
     }
 
     static func options(stdout: Bool = true, stderr: Bool = false) -> LogOptions {
@@ -42,5 +42,20 @@ import Testing
         handle.write(Data(whole.utf8.dropFirst(cut)))
         try handle.close()
         #expect(reader.more() == Array("second\n".utf8))
+    }
+
+    /// `--since` and `--until` keep the entries stamped between them, both ends included.
+    @Test func sinceAndUntilBoundTheEntries() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("log-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let lines = ["10", "20", "30"].map { Self.line("at \($0)", time: "2026-11-29T12:00:\($0).000000000Z") }
+        try Data(lines.joined().utf8).write(to: URL(fileURLWithPath: path))
+        var options = Self.options()
+        options.since = LogOptions.rfc3339(fromUnix: "1795953620")  // 2026-11-29T12:00:20Z
+        options.until = LogOptions.rfc3339(fromUnix: "1795953625.5")
+        #expect(options.since == "2026-11-29T12:00:20.000000000Z" && options.until == "2026-11-29T12:00:25.500000000Z")
+        var reader = LogReader(path: path, options: options)
+        defer { reader.close() }
+        #expect(reader.initial() == Array("at 20\n".utf8))
     }
 }

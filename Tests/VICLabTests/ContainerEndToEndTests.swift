@@ -54,6 +54,10 @@ struct ContainerEndToEndTests {
             #expect(exit.standardError.contains("err"))
             let logs = try await docker(["logs", "three"])
             #expect(logs.standardOutput == "out\n" && logs.standardError == "err\n", "\(logs.combined)")
+            let before = try await docker(["logs", "--until", "2000-01-01T00:00:00Z", "three"])
+            #expect(before.succeeded && before.standardOutput.isEmpty && before.standardError.isEmpty, "\(before.combined)")
+            let after = try await docker(["logs", "--until", "2099-01-01T00:00:00Z", "three"])
+            #expect(after.standardOutput == "out\n", "\(after.combined)")
             let piped = try await lab.run(in: "cpub", ["/bin/sh", "-c",
                 "echo hello | DOCKER_CERT_PATH=\(lab.certificateDirectory("life")) DOCKER_CONFIG=/run/vic-lab/\(lab.name)/docker-config docker -H \(host) --tls run -i --rm busybox cat"])
             #expect(piped.standardOutput == "hello\n", "\(piped.combined)")

@@ -4,7 +4,7 @@ import VICPortLayer
 
 extension Router {
     /// `docker logs`: the json-file log, framed like Docker (multiplexed unless the container
-    /// has a TTY), with tail, since, timestamps and follow.
+    /// has a TTY), with tail, since, until, timestamps and follow (which ends at `until`).
     func containerLogs(_ context: RouteContext) async throws -> EngineResponse {
         let containers = try portLayer().containers
         let record = try await containers.record(try containerID(context))
@@ -16,6 +16,7 @@ extension Router {
             stdout: context.request.queryFlag("stdout"), stderr: context.request.queryFlag("stderr"), follow: context.request.queryFlag("follow"), timestamps: context.request.queryFlag("timestamps"),
             tail: request.queryValue("tail").flatMap { $0 == "all" ? nil : Int($0) },
             since: request.queryValue("since").flatMap(LogOptions.rfc3339(fromUnix:)),
+            until: request.queryValue("until").flatMap(LogOptions.rfc3339(fromUnix:)),
             tty: record.config.tty)
         let path = try await containers.logPath(record.id)
         let id = record.id
@@ -29,6 +30,7 @@ extension Router {
                     let more = reader.more()
                     if !more.isEmpty { continuation.yield(more) }
                     if !running && more.isEmpty { break }
+                    if let until = options.until, LogOptions.rfc3339(Date()) > until { break }
                     try? await Task.sleep(for: .milliseconds(100))
                 }
                 continuation.finish()
@@ -48,13 +50,21 @@ struct LogOptions: Sendable {
     var tail: Int?
     /// RFC 3339 with nine fraction digits, comparable as text with the log's own stamps.
     var since: String?
+    /// The same: entries stamped after it are left out, and a follow ends once it has passed.
+    var until: String? = nil
     var tty: Bool
 
     /// "1700000000.5" → "2023-11-14T22:13:20.500000000Z".
     static func rfc3339(fromUnix text: String) -> String? {
         guard let seconds = Double(text), seconds > 0 else { return nil }
-        let whole = Int64(seconds)
-        let nanos = Int64(((seconds - Double(whole)) * 1e9).rounded())
+        return rfc3339(Date(timeIntervalSince1970: seconds))
+    }
+
+    /// A date as the log stamps it: UTC, nine fraction digits.
+    static func rfc3339(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970
+        let whole = Int64(seconds.rounded(.down))
+        let nanos = min(Int64(((seconds - Double(whole)) * 1e9).rounded()), 999_999_999)
         let base = RFC3339.nano(Date(timeIntervalSince1970: TimeInterval(whole)))
         let prefix = base.hasSuffix("Z") ? String(base.dropLast()) : base
         return prefix + "." + String(format: "%09lld", nanos) + "Z"
@@ -106,6 +116,7 @@ struct LogReader {
         return complete.split(separator: 0x0a).compactMap { try? decoder.decode(Entry.self, from: Data($0)) }.filter { entry in
             (entry.stream == "stdout" ? options.stdout : options.stderr)
                 && (options.since.map { entry.time >= $0 } ?? true)
+                && (options.until.map { entry.time <= $0 } ?? true)
         }
     }
 
