@@ -98,7 +98,12 @@ extension ContainerManager {
             uid: uid, gid: gid, terminal: record.config.tty, hostname: record.config.hostname,
             memoryLimit: record.host.memoryBytes.flatMap { $0 > 0 ? $0 : nil },
             cpuQuota: record.host.nanoCPUs.flatMap { $0 > 0 ? $0 / 10_000 : nil })
-        let spec = OCISpec.make(settings, rootfs: rootfs, networkNamespace: networking.namespacePath(for: record.id),
+        var process = settings
+        process.capabilities = try OCISpec.capabilities(adding: record.host.capAdd, dropping: record.host.capDrop)
+        process.readonlyRoot = record.host.readOnlyRootfs
+        process.shmBytes = record.host.shmBytes
+        process.noNewPrivileges = record.host.noNewPrivileges
+        let spec = OCISpec.make(process, rootfs: rootfs, networkNamespace: networking.namespacePath(for: record.id),
                                 etcDirectory: "\(directory(record.id))/etc")
         let bundle = "\(directory(record.id))/bundle"
         try AtomicFile.makeDirectory(bundle, mode: 0o700)
@@ -213,7 +218,7 @@ extension ContainerManager {
         let signal = ContainerFiles.signalNumber(record.config.stopSignal) ?? SIGTERM
         try? await runtime.kill(record.id, signal: signal, all: false)
         await thawAfterEndingSignal(record.id, signal: signal)
-        let exited = await waitForExit(record.id, timeout: .seconds(timeout ?? 10))
+        let exited = await waitForExit(record.id, timeout: .seconds(timeout ?? record.host.stopTimeout ?? 10))
         if !exited {
             try? await runtime.kill(record.id, signal: SIGKILL, all: true)
             await thawAfterEndingSignal(record.id, signal: SIGKILL)

@@ -127,6 +127,17 @@ public struct HostSettings: Codable, Sendable, Equatable {
     public var extraHosts: [String]
     /// `--link` entries as "target:alias", honoured on the default bridge.
     public var links: [String]
+    /// `--cap-add` and `--cap-drop`, as given ("ALL" allowed).
+    public var capAdd: [String] = []
+    public var capDrop: [String] = []
+    /// `--read-only`.
+    public var readOnlyRootfs = false
+    /// `--shm-size` in bytes; nil: 64 MiB.
+    public var shmBytes: Int64? = nil
+    /// `--security-opt no-new-privileges`.
+    public var noNewPrivileges = false
+    /// `--stop-timeout`: seconds `docker stop` waits before SIGKILL when not told; nil: 10.
+    public var stopTimeout: Int? = nil
 
     /// Host settings; the optional features default to off or empty.
     public init(autoRemove: Bool, restartPolicy: RestartPolicy, memoryBytes: Int64?, nanoCPUs: Int64?,
@@ -159,6 +170,12 @@ public struct HostSettings: Codable, Sendable, Equatable {
         dnsSearch = try values.decodeIfPresent([String].self, forKey: .dnsSearch) ?? []
         extraHosts = try values.decodeIfPresent([String].self, forKey: .extraHosts) ?? []
         links = try values.decodeIfPresent([String].self, forKey: .links) ?? []
+        capAdd = try values.decodeIfPresent([String].self, forKey: .capAdd) ?? []
+        capDrop = try values.decodeIfPresent([String].self, forKey: .capDrop) ?? []
+        readOnlyRootfs = try values.decodeIfPresent(Bool.self, forKey: .readOnlyRootfs) ?? false
+        shmBytes = try values.decodeIfPresent(Int64.self, forKey: .shmBytes)
+        noNewPrivileges = try values.decodeIfPresent(Bool.self, forKey: .noNewPrivileges) ?? false
+        stopTimeout = try values.decodeIfPresent(Int.self, forKey: .stopTimeout)
     }
 }
 

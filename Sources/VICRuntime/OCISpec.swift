@@ -78,6 +78,14 @@ public struct ProcessSettings: Sendable, Equatable {
     public var memoryLimit: Int64?
     /// CPU quota in microseconds per 100 ms period (Docker's --cpus × 100000).
     public var cpuQuota: Int64?
+    /// The process's capabilities (bounding, effective and permitted alike).
+    public var capabilities: [String] = OCISpec.defaultCapabilities
+    /// `--read-only`: the root file system is mounted read-only.
+    public var readonlyRoot = false
+    /// `--shm-size` in bytes; nil: Docker's 64 MiB.
+    public var shmBytes: Int64? = nil
+    /// `--security-opt no-new-privileges`.
+    public var noNewPrivileges = false
 
     public init(args: [String], env: [String], cwd: String, uid: UInt32, gid: UInt32, terminal: Bool,
                 hostname: String, memoryLimit: Int64? = nil, cpuQuota: Int64? = nil) {
@@ -103,7 +111,7 @@ extension OCISpec {
     public static func make(
         _ settings: ProcessSettings, rootfs: String, networkNamespace: String, etcDirectory: String
     ) -> OCISpec {
-        let caps = OCISpec.defaultCapabilities
+        let caps = settings.capabilities
         var resources: Resources?
         if settings.memoryLimit != nil || settings.cpuQuota != nil {
             resources = Resources(
@@ -120,15 +128,16 @@ extension OCISpec {
                 args: settings.args, env: settings.env, cwd: settings.cwd,
                 capabilities: Capabilities(bounding: caps, effective: caps, permitted: caps),
                 rlimits: [],
-                noNewPrivileges: false),
-            root: Root(path: rootfs, readonly: false),
+                noNewPrivileges: settings.noNewPrivileges),
+            root: Root(path: rootfs, readonly: settings.readonlyRoot),
             hostname: settings.hostname,
             mounts: [
                 Mount(destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"]),
                 Mount(destination: "/dev", type: "tmpfs", source: "tmpfs", options: ["nosuid", "strictatime", "mode=755", "size=65536k"]),
                 Mount(destination: "/dev/pts", type: "devpts", source: "devpts",
                       options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
-                Mount(destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
+                Mount(destination: "/dev/shm", type: "tmpfs", source: "shm",
+                      options: ["nosuid", "noexec", "nodev", "mode=1777", "size=\(max((settings.shmBytes ?? 64 << 20) / 1024, 1))k"]),
                 Mount(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]),
                 Mount(destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]),
             ] + etc,

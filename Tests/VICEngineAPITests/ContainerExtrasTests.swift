@@ -5,6 +5,7 @@ import VICCore
 @testable import VICEngineAPI
 @testable import VICPortLayer
 @testable import VICImage
+import VICRuntime
 
 @Suite("ResourceSample")
 struct ResourceSampleTests {
@@ -275,5 +276,46 @@ struct ContainerUpdateWireTests {
     ])
     func refused(_ json: String) {
         #expect(throws: VICError.self) { try update(json) }
+    }
+}
+
+@Suite("Capabilities and refused flags")
+struct ContainerSecurityFlagTests {
+    @Test("cap-add and cap-drop as dockerd computes them")
+    func capabilities() throws {
+        let dropped = try OCISpec.capabilities(adding: [], dropping: ["net_raw", "CAP_CHOWN"])
+        #expect(!dropped.contains("CAP_NET_RAW") && !dropped.contains("CAP_CHOWN") && dropped.contains("CAP_KILL"))
+        #expect(try OCISpec.capabilities(adding: ["chown"], dropping: ["ALL"]) == ["CAP_CHOWN"])
+        #expect(try OCISpec.capabilities(adding: ["ALL"], dropping: []).count == OCISpec.allCapabilities.count)
+        #expect(try OCISpec.capabilities(adding: ["SYS_ADMIN"], dropping: []).last == "CAP_SYS_ADMIN")
+        #expect(throws: VICError.self) { try OCISpec.capabilities(adding: ["FOO"], dropping: []) }
+    }
+
+    @Test("no-new-privileges spellings")
+    func noNewPrivileges() {
+        #expect(ContainerRequestMapping.noNewPrivileges("no-new-privileges") == true)
+        #expect(ContainerRequestMapping.noNewPrivileges("no-new-privileges:true") == true)
+        #expect(ContainerRequestMapping.noNewPrivileges("no-new-privileges=false") == false)
+        #expect(ContainerRequestMapping.noNewPrivileges("seccomp=unconfined") == nil)
+    }
+
+    @Test("What vic does not do is refused by flag", arguments: [
+        (#"{"Image":"b","HostConfig":{"Privileged":true}}"#, "--privileged"),
+        (#"{"Image":"b","HostConfig":{"PidMode":"host"}}"#, "--pid host"),
+        (#"{"Image":"b","HostConfig":{"LogConfig":{"Type":"syslog"}}}"#, "--log-driver syslog"),
+        (#"{"Image":"b","Healthcheck":{"Test":["CMD","true"]}}"#, "--health-cmd"),
+    ])
+    func refused(_ json: String, _ flag: String) throws {
+        let body = try JSONDecoder().decode(DockerContainerCreate.self, from: Data(json.utf8))
+        #expect { try ContainerRequestMapping.request(body, name: nil) } throws: { error in
+            (error as? VICError)?.message.contains(flag) == true
+        }
+    }
+
+    @Test("Docker's defaults are not refused")
+    func defaultsPass() throws {
+        let json = #"{"Image":"b","HostConfig":{"IpcMode":"private","LogConfig":{"Type":"json-file"},"PidsLimit":0,"Privileged":false},"Healthcheck":{"Test":["NONE"]}}"#
+        let request = try ContainerRequestMapping.request(try JSONDecoder().decode(DockerContainerCreate.self, from: Data(json.utf8)), name: nil)
+        #expect(!request.host.readOnlyRootfs && request.host.capAdd.isEmpty)
     }
 }

@@ -3,8 +3,8 @@ import Testing
 import VICCore
 import VICSystem
 
-/// exec, top, stats, events, prune, pause, update and `inspect` of an unknown name, through the
-/// docker CLI against a VCH in a throwaway lab.
+/// exec, top, stats, events, prune, pause, update, security and resource flags and `inspect` of
+/// an unknown name, through the docker CLI against a VCH in a throwaway lab.
 @Suite(.serialized, .tags(.privileged, .endToEnd))
 struct ContainerExtrasEndToEndTests {
     @Test func execTopStatsEventsPruneAndInspect() async throws {
@@ -169,6 +169,41 @@ struct ContainerExtrasEndToEndTests {
             let restarted = try await docker(["stats", "--no-stream", "--format", "{{.MemUsage}}", "limited"])
             #expect(restarted.standardOutput.hasSuffix("/ 96MiB\n"), "\(restarted.combined)")
             #expect(try await docker(["rm", "-f", "limited", "gone"]).succeeded)
+            _ = (lab, files)
+        }
+    }
+
+    /// --cap-add/--cap-drop, --read-only, --shm-size, no-new-privileges and --stop-timeout take
+    /// effect inside the container; what vic does not do is refused by flag, not run without.
+    @Test func securityAndResourceFlags() async throws {
+        try await withFilesVCH("sec") { lab, docker, files in
+            let pull = try await docker(["pull", "busybox"])
+            try #require(pull.succeeded, "\(pull.combined)")
+            let dropped = try await docker(["run", "--rm", "--cap-drop", "CHOWN", "busybox", "chown", "1", "/tmp"])
+            #expect(!dropped.succeeded && dropped.standardError.contains("Operation not permitted"), "\(dropped.combined)")
+            let only = try await docker(["run", "--rm", "--cap-drop", "ALL", "--cap-add", "chown", "busybox", "sh", "-c",
+                                         "chown 1 /tmp && grep CapEff /proc/self/status"])
+            #expect(only.standardOutput == "CapEff:\t0000000000000001\n", "\(only.combined)")
+            let readOnly = try await docker(["run", "--rm", "--read-only", "busybox", "touch", "/x"])
+            #expect(!readOnly.succeeded && readOnly.standardError.contains("Read-only file system"), "\(readOnly.combined)")
+            let shm = try await docker(["run", "--rm", "--shm-size", "2m", "busybox", "sh", "-c", "df -k /dev/shm | tail -1"])
+            #expect(shm.standardOutput.contains(" 2048 "), "\(shm.combined)")
+            let noNew = try await docker(["run", "--rm", "--security-opt", "no-new-privileges", "busybox", "grep", "NoNewPrivs", "/proc/self/status"])
+            #expect(noNew.standardOutput == "NoNewPrivs:\t1\n", "\(noNew.combined)")
+            #expect(try await docker(["run", "-d", "--name", "patient", "--stop-timeout", "1", "busybox", "sleep", "100"]).succeeded)
+            #expect(try await docker.inspect("patient", "{{.Config.StopTimeout}}") == "1")
+            #expect(try await docker(["stop", "patient"]).succeeded)
+            #expect(try await docker.inspect("patient", "{{.State.ExitCode}}") == "137")
+
+            let unknown = try await docker(["run", "--rm", "--cap-add", "FOO", "busybox", "true"])
+            #expect(!unknown.succeeded && unknown.standardError.contains("unknown capability: \"CAP_FOO\""), "\(unknown.combined)")
+            for flags in [["--privileged"], ["--device", "/dev/null"], ["--pid", "host"], ["--sysctl", "net.ipv4.ip_forward=1"],
+                          ["--ulimit", "nofile=10"], ["--log-driver", "syslog"], ["--security-opt", "seccomp=unconfined"],
+                          ["--health-cmd", "true"], ["--init"]] {
+                let refused = try await docker(["run", "--rm"] + flags + ["busybox", "true"])
+                #expect(!refused.succeeded && refused.standardError.contains("vic does not support \(flags[0])"), "\(flags): \(refused.combined)")
+            }
+            #expect(try await docker(["rm", "patient"]).succeeded)
             _ = (lab, files)
         }
     }

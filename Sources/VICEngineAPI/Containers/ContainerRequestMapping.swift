@@ -1,4 +1,5 @@
 import VICCore
+import VICRuntime
 import VICPortLayer
 
 /// Turns Docker's create body into a port-layer request, validating what the port layer cannot.
@@ -24,6 +25,22 @@ enum ContainerRequestMapping {
         if !mounts.isEmpty {
             throw VICError(.invalidArgument, "vic does not support volumes, bind mounts or tmpfs mounts yet: \(mounts.joined(separator: ", "))")
         }
+        try refuseUnsupported(body)
+        let capAdd = host?.CapAdd ?? [], capDrop = host?.CapDrop ?? []
+        _ = try OCISpec.capabilities(adding: capAdd, dropping: capDrop)
+        var settings = HostSettings(
+            autoRemove: host?.AutoRemove ?? false, restartPolicy: restart,
+            memoryBytes: host?.Memory.flatMap { $0 > 0 ? $0 : nil }, nanoCPUs: nanoCPUs.flatMap { $0 > 0 ? $0 : nil },
+            networkMode: host?.NetworkMode.flatMap { $0.isEmpty ? nil : $0 } ?? "default",
+            portBindings: try portBindings(host?.PortBindings), publishAllPorts: host?.PublishAllPorts ?? false,
+            dns: host?.Dns ?? [], dnsSearch: host?.DnsSearch ?? [], extraHosts: host?.ExtraHosts ?? [],
+            links: host?.Links ?? [])
+        settings.capAdd = capAdd
+        settings.capDrop = capDrop
+        settings.readOnlyRootfs = host?.ReadonlyRootfs ?? false
+        settings.shmBytes = host?.ShmSize.flatMap { $0 > 0 ? $0 : nil }
+        settings.noNewPrivileges = (host?.SecurityOpt ?? []).contains { noNewPrivileges($0) == true }
+        settings.stopTimeout = body.StopTimeout
         return ContainerRequest(
             name: name, image: body.Image ?? "", hostname: body.Hostname, user: body.User, env: body.Env ?? [],
             entrypoint: body.Entrypoint?.values, cmd: body.Cmd?.values, workingDir: body.WorkingDir,
@@ -31,14 +48,42 @@ enum ContainerRequestMapping {
             attachStdin: body.AttachStdin ?? false, attachStdout: body.AttachStdout ?? true,
             attachStderr: body.AttachStderr ?? true, labels: body.Labels ?? [:],
             exposedPorts: body.ExposedPorts.map { Array($0.keys) } ?? [], stopSignal: body.StopSignal,
-            host: HostSettings(
-                autoRemove: host?.AutoRemove ?? false, restartPolicy: restart,
-                memoryBytes: host?.Memory.flatMap { $0 > 0 ? $0 : nil }, nanoCPUs: nanoCPUs.flatMap { $0 > 0 ? $0 : nil },
-                networkMode: host?.NetworkMode.flatMap { $0.isEmpty ? nil : $0 } ?? "default",
-                portBindings: try portBindings(host?.PortBindings), publishAllPorts: host?.PublishAllPorts ?? false,
-                dns: host?.Dns ?? [], dnsSearch: host?.DnsSearch ?? [], extraHosts: host?.ExtraHosts ?? [],
-                links: host?.Links ?? []),
+            host: settings,
             networks: try networks(body))
+    }
+
+    /// Refuses, by flag, what a container could ask of Docker that vic does not do, rather than
+    /// run it without: privileges, host devices and namespaces, init, sysctls, ulimits, other
+    /// log drivers, extra groups, pid limits, security options but no-new-privileges, health
+    /// checks.
+    static func refuseUnsupported(_ body: DockerContainerCreate) throws {
+        let host = body.HostConfig
+        var asked: [String] = []
+        if host?.Privileged == true { asked.append("--privileged") }
+        if !(host?.Devices ?? []).isEmpty { asked.append("--device") }
+        if !(host?.DeviceRequests ?? []).isEmpty { asked.append("--gpus") }
+        if host?.Init == true { asked.append("--init") }
+        for (flag, mode) in [("--pid", host?.PidMode), ("--ipc", host?.IpcMode), ("--uts", host?.UTSMode), ("--userns", host?.UsernsMode)] {
+            if let mode, !["", "private", "shareable"].contains(mode) { asked.append("\(flag) \(mode)") }
+        }
+        if !(host?.Sysctls ?? [:]).isEmpty { asked.append("--sysctl") }
+        if !(host?.Ulimits ?? []).isEmpty { asked.append("--ulimit") }
+        if let driver = host?.LogConfig?.Type, !["", "json-file"].contains(driver) { asked.append("--log-driver \(driver)") }
+        if !(host?.GroupAdd ?? []).isEmpty { asked.append("--group-add") }
+        if (host?.PidsLimit ?? 0) > 0 { asked.append("--pids-limit") }
+        if host?.OomKillDisable == true { asked.append("--oom-kill-disable") }
+        for option in host?.SecurityOpt ?? [] where noNewPrivileges(option) == nil { asked.append("--security-opt \(option)") }
+        if let test = body.Healthcheck?.Test, !test.isEmpty, test != ["NONE"] { asked.append("--health-cmd") }
+        if !asked.isEmpty {
+            throw VICError(.invalidArgument, "vic does not support \(asked.joined(separator: ", ")) yet")
+        }
+    }
+
+    /// `no-new-privileges[=|:true|false]` → its value; nil for any other security option.
+    static func noNewPrivileges(_ option: String) -> Bool? {
+        let parts = option.split(maxSplits: 1, whereSeparator: { $0 == "=" || $0 == ":" }).map(String.init)
+        guard parts.first == "no-new-privileges" else { return nil }
+        return parts.count == 1 ? true : Bool(parts[1])
     }
 
     /// Docker's `PortBindings` map, one domain binding per host entry, in a stable order.

@@ -106,7 +106,11 @@ enum ContainerWireMapping {
                 Memory: record.host.memoryBytes ?? 0, NanoCpus: record.host.nanoCPUs ?? 0,
                 LogConfig: .init(Type: "json-file", Config: [:]), PortBindings: hostPortBindings(record),
                 PublishAllPorts: record.host.publishAllPorts, Dns: record.host.dns, DnsSearch: record.host.dnsSearch,
-                ExtraHosts: record.host.extraHosts, Links: record.host.links.isEmpty ? nil : record.host.links),
+                ExtraHosts: record.host.extraHosts, Links: record.host.links.isEmpty ? nil : record.host.links,
+                CapAdd: record.host.capAdd.isEmpty ? nil : record.host.capAdd,
+                CapDrop: record.host.capDrop.isEmpty ? nil : record.host.capDrop,
+                ReadonlyRootfs: record.host.readOnlyRootfs, ShmSize: record.host.shmBytes ?? 64 << 20,
+                SecurityOpt: record.host.noNewPrivileges ? ["no-new-privileges"] : nil),
             Mounts: [],
             Config: .init(
                 Hostname: record.config.hostname, Domainname: "", User: record.config.user,
@@ -118,7 +122,7 @@ enum ContainerWireMapping {
                 Env: record.config.env, Cmd: record.config.cmd, Image: record.imageName, Volumes: nil,
                 WorkingDir: record.config.workingDir,
                 Entrypoint: ExplicitNull(record.config.entrypoint.isEmpty ? nil : record.config.entrypoint),
-                Labels: record.config.labels, StopSignal: record.config.stopSignal),
+                Labels: record.config.labels, StopSignal: record.config.stopSignal, StopTimeout: record.host.stopTimeout),
             NetworkSettings: .init(
                 Bridge: "", SandboxID: record.state.isRunning ? record.id : "",
                 SandboxKey: record.state.isRunning ? "/run/netns/\(record.shortID)" : "", Ports: networkPorts(record),

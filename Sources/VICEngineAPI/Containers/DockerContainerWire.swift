@@ -23,6 +23,10 @@ struct DockerContainerCreate: Decodable, Sendable {
     var MacAddress: String?
     /// `-v /path`: anonymous volumes (refused: vic has no volumes yet).
     var Volumes: [String: Empty]?
+    /// `--stop-timeout`.
+    var StopTimeout: Int?
+    /// `--health-cmd` and friends (refused: no health checks yet).
+    var Healthcheck: HealthcheckWire?
     var HostConfig: Host?
     var NetworkingConfig: Networking?
 
@@ -47,6 +51,37 @@ struct DockerContainerCreate: Decodable, Sendable {
         var Mounts: [MountWire]?
         var Tmpfs: [String: String]?
         var VolumesFrom: [String]?
+        var CapAdd: [String]?
+        var CapDrop: [String]?
+        var ReadonlyRootfs: Bool?
+        var ShmSize: Int64?
+        var SecurityOpt: [String]?
+        // Refused when set (`ContainerRequestMapping.refuseUnsupported`).
+        var Privileged: Bool?
+        var Devices: [Opaque]?
+        var DeviceRequests: [Opaque]?
+        var Init: Bool?
+        var PidMode: String?
+        var IpcMode: String?
+        var UTSMode: String?
+        var UsernsMode: String?
+        var Sysctls: [String: String]?
+        var Ulimits: [Opaque]?
+        var LogConfig: LogConfigWire?
+        var GroupAdd: [String]?
+        var PidsLimit: Int64?
+        var OomKillDisable: Bool?
+    }
+
+    /// An object whose fields vic does not read: only whether there is one matters.
+    struct Opaque: Decodable, Sendable {}
+
+    struct LogConfigWire: Decodable, Sendable {
+        var `Type`: String?
+    }
+
+    struct HealthcheckWire: Decodable, Sendable {
+        var Test: [String]?
     }
 
     struct MountWire: Decodable, Sendable {

@@ -51,6 +51,11 @@ struct DockerContainerInspect: Encodable, Sendable {
         var DnsSearch: [String]
         var ExtraHosts: [String]
         var Links: [String]?
+        var CapAdd: [String]?
+        var CapDrop: [String]?
+        var ReadonlyRootfs: Bool
+        var ShmSize: Int64
+        var SecurityOpt: [String]?
     }
 
     struct RestartJSON: Encodable, Sendable { var Name: String; var MaximumRetryCount: Int }
@@ -75,6 +80,7 @@ struct DockerContainerInspect: Encodable, Sendable {
         var Entrypoint: ExplicitNull<[String]>
         var Labels: [String: String]
         var StopSignal: String?
+        var StopTimeout: Int?
     }
 
     struct NetworkSettingsJSON: Encodable, Sendable {
