@@ -24,7 +24,7 @@ public struct RegistryRepository: Sendable, Hashable, CustomStringConvertible {
 public actor RegistryClient {
     let http: HTTPClient
     let insecure: Set<String>
-    /// `Authorization` values by registry, repository and user, learnt from 401 challenges.
+    /// `Authorization` values by registry, repository and credentials, learnt from 401 challenges.
     var authorizations: [String: String] = [:]
 
     /// `insecureRegistries` are `host[:port]` names reached over plain HTTP.
@@ -113,7 +113,7 @@ public actor RegistryClient {
     func send(_ url: String, repository: RegistryRepository, accept: [String], fresh: Bool = false) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url)
         if !accept.isEmpty { request.headers.add(name: "Accept", value: accept.joined(separator: ", ")) }
-        let key = "\(repository.baseURL) \(repository.path) \(repository.credentials?.username ?? "")"
+        let key = "\(repository.baseURL) \(repository.path) \(repository.credentials?.identity ?? "")"
         if let authorization = authorizations[key] { request.headers.replaceOrAdd(name: "Authorization", value: authorization) }
         let response = try await execute(request, url: url)
         guard response.status == .unauthorized, !fresh,

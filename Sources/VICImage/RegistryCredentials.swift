@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import VICCore
 
@@ -10,6 +11,12 @@ public struct RegistryCredentials: Sendable, Hashable {
     public init(username: String, password: String) {
         self.username = username
         self.password = password
+    }
+
+    /// Who these credentials are, password included, as a digest: what a cached authorization
+    /// is kept under, so that a wrong password never rides on a right one's token.
+    var identity: String {
+        SHA256.hash(data: Data("\(username)\u{0}\(password)".utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The `Authorization` value for HTTP basic authentication.

@@ -52,13 +52,16 @@ import VICCore
         let client = RegistryClient(insecureRegistries: [domain])
         let good = RegistryCredentials(username: "vic", password: "pw")
         try await client.login(domain: domain, credentials: good)
-        // The cached token was accepted once already: the fake now refuses it, as an expired one.
-        try await client.login(domain: domain, credentials: good)
+        // A wrong password for the same user gets no ride on the right one's cached token.
         await #expect {
             try await client.login(domain: domain, credentials: RegistryCredentials(username: "vic", password: "wrong"))
         } throws: { error in
             (error as? VICError)?.code == .unauthorized
         }
+        // The cached token serves once more; then the fake refuses it, as an expired one, and
+        // a new one is fetched.
+        try await client.login(domain: domain, credentials: good)
+        try await client.login(domain: domain, credentials: good)
         await client.shutdown()
     }
 }

@@ -2,15 +2,15 @@
 """A registry API root behind a Bearer token service, for RegistryClient's tests, on loopback.
 
 Prints its port, then serves until stdin closes. GET /v2/ wants "Bearer T<n>" for a token it
-issued and not yet accepted (each token works once: a cached token looks expired the second
-time). GET /token issues T<n> to Basic "vic:pw" only, and 401 otherwise.
+issued and accepted fewer than twice (a cached token looks expired the third time). GET /token
+issues T<n> to Basic "vic:pw" only, and 401 otherwise.
 """
 import base64
 import http.server
 import sys
 import threading
 
-issued, accepted = set(), set()
+issued, uses = set(), {}
 counter = [0]
 lock = threading.Lock()
 
@@ -42,9 +42,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path == "/v2/":
             token = authorization[len("Bearer "):] if authorization.startswith("Bearer ") else ""
             with lock:
-                good = token in issued and token not in accepted
+                good = token in issued and uses.get(token, 0) < 2
                 if good:
-                    accepted.add(token)
+                    uses[token] = uses.get(token, 0) + 1
             if good:
                 return self.reply(200)
             challenge = f'Bearer realm="http://127.0.0.1:{port}/token",service="fake"'
