@@ -116,6 +116,24 @@ public struct ContentStore: Sendable {
         }
     }
 
+    /// Stores the plain layer tar at `temporary` (on the store's file system) as the blob of
+    /// `diffID`, unless it is already there, and unpacks it. On failure, the blob and layer it
+    /// added are removed and the error is rethrown; what was there before stays.
+    public func addPlainLayer(from temporary: String, diffID: String) throws {
+        let existed = hasLayer(diffID)
+        let blobExisted = hasBlob(diffID)
+        do {
+            if !blobExisted {
+                guard rename(temporary, blobPath(diffID)) == 0 else { throw errnoError("store blob \(diffID)") }
+            }
+            try unpackLayer(blob: diffID, mediaType: MediaType.ociLayer, expectedDiffID: diffID)
+        } catch {
+            if !existed { removeLayer(diffID) }
+            if !blobExisted { unlink(blobPath(diffID)) }
+            throw error
+        }
+    }
+
     /// Writes the image's record (`images/<hex>.json`) atomically, replacing any earlier one.
     public func saveRecord(_ record: ImageRecord) throws {
         let encoder = JSONEncoder()

@@ -33,16 +33,7 @@ struct ImageImporter {
             ? try copy(HashingByteSource(try GzipByteSource(peek)), to: temporary)
             : try copy(HashingByteSource(peek), to: temporary)
 
-        let existed = store.hasLayer(diffID)
-        let blobExisted = store.hasBlob(diffID)
-        do {
-            if !blobExisted {
-                guard rename(temporary, store.blobPath(diffID)) == 0 else { throw errnoError("store blob \(diffID)") }
-            }
-            try store.unpackLayer(blob: diffID, mediaType: MediaType.ociLayer, expectedDiffID: diffID)
-        } catch {
-            if !existed { store.removeLayer(diffID) }
-            if !blobExisted { unlink(store.blobPath(diffID)) }
+        do { try store.addPlainLayer(from: temporary, diffID: diffID) } catch {
             throw VICError.wrapping(error, "import: the tarball is not a usable root file system", code: .invalidArgument)
         }
 

@@ -37,16 +37,7 @@ extension ImageService {
         try ImageChanges.apply(options.changes, to: &config)
         let diffID = try ContentStore.sha256(ofFile: layer)
         let size = ContentStore.fileSize(layer) ?? 0
-        let existed = store.hasLayer(diffID)
-        let blobExisted = store.hasBlob(diffID)
-        do {
-            if !blobExisted {
-                guard rename(layer, store.blobPath(diffID)) == 0 else { throw errnoError("store blob \(diffID)") }
-            }
-            try store.unpackLayer(blob: diffID, mediaType: MediaType.ociLayer, expectedDiffID: diffID)
-        } catch {
-            if !existed { store.removeLayer(diffID) }
-            if !blobExisted { unlink(store.blobPath(diffID)) }
+        do { try store.addPlainLayer(from: layer, diffID: diffID) } catch {
             throw VICError.wrapping(error, "commit: the container's layer could not be stored")
         }
 
