@@ -155,6 +155,10 @@ struct ContainerExtrasEndToEndTests {
                     == "134217728 500000000 on-failure:3")
             let stats = try await docker(["stats", "--no-stream", "--format", "{{.MemUsage}}", "limited"])
             #expect(stats.standardOutput.hasSuffix("/ 128MiB\n"), "\(stats.combined)")
+            // Streamed stats: the CLI redraws as samples arrive (about one a second). KILL: the
+            // CLI ignores SIGTERM while it streams.
+            let streamed = try await docker.shell("timeout -s KILL 4 docker --tls stats --format '{{.Name}} {{.MemUsage}}' limited; true")
+            #expect(streamed.standardOutput.components(separatedBy: "limited ").count - 1 >= 2, "\(streamed.combined)")
             let small = try await docker(["update", "-m", "1m", "limited"])
             #expect(!small.succeeded && small.standardError.contains("Minimum memory limit allowed is 6MB"), "\(small.combined)")
             let shares = try await docker(["update", "--cpu-shares", "100", "limited"])
