@@ -304,6 +304,8 @@ struct ContainerSecurityFlagTests {
         (#"{"Image":"b","HostConfig":{"PidMode":"host"}}"#, "--pid host"),
         (#"{"Image":"b","HostConfig":{"LogConfig":{"Type":"syslog"}}}"#, "--log-driver syslog"),
         (#"{"Image":"b","Healthcheck":{"Test":["CMD","true"]}}"#, "--health-cmd"),
+        (#"{"Image":"b","HostConfig":{"CpuShares":512,"MemorySwap":-1}}"#, "--cpu-shares"),
+        (#"{"Image":"b","HostConfig":{"CpusetCpus":"0-1"}}"#, "--cpuset-cpus"),
     ])
     func refused(_ json: String, _ flag: String) throws {
         let body = try JSONDecoder().decode(DockerContainerCreate.self, from: Data(json.utf8))
@@ -314,7 +316,7 @@ struct ContainerSecurityFlagTests {
 
     @Test("Docker's defaults are not refused")
     func defaultsPass() throws {
-        let json = #"{"Image":"b","HostConfig":{"IpcMode":"private","LogConfig":{"Type":"json-file"},"PidsLimit":0,"Privileged":false},"Healthcheck":{"Test":["NONE"]}}"#
+        let json = #"{"Image":"b","HostConfig":{"IpcMode":"private","LogConfig":{"Type":"json-file"},"PidsLimit":0,"Privileged":false,"CpuShares":0,"MemorySwap":-1,"CpusetCpus":"","BlkioWeight":0},"Healthcheck":{"Test":["NONE"]}}"#
         let request = try ContainerRequestMapping.request(try JSONDecoder().decode(DockerContainerCreate.self, from: Data(json.utf8)), name: nil)
         #expect(!request.host.readOnlyRootfs && request.host.capAdd.isEmpty)
     }

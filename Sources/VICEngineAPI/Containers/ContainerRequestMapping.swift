@@ -54,8 +54,8 @@ enum ContainerRequestMapping {
 
     /// Refuses, by flag, what a container could ask of Docker that vic does not do, rather than
     /// run it without: privileges, host devices and namespaces, init, sysctls, ulimits, other
-    /// log drivers, extra groups, pid limits, security options but no-new-privileges, health
-    /// checks.
+    /// log drivers, extra groups, resource controls but `-m` and `--cpus`, security options but
+    /// no-new-privileges, health checks.
     static func refuseUnsupported(_ body: DockerContainerCreate) throws {
         let host = body.HostConfig
         var asked: [String] = []
@@ -71,6 +71,12 @@ enum ContainerRequestMapping {
         if let driver = host?.LogConfig?.Type, !["", "json-file"].contains(driver) { asked.append("--log-driver \(driver)") }
         if !(host?.GroupAdd ?? []).isEmpty { asked.append("--group-add") }
         if (host?.PidsLimit ?? 0) > 0 { asked.append("--pids-limit") }
+        if (host?.MemorySwap ?? 0) > 0 { asked.append("--memory-swap") }
+        if (host?.MemoryReservation ?? 0) > 0 { asked.append("--memory-reservation") }
+        if (host?.CpuShares ?? 0) != 0 { asked.append("--cpu-shares") }
+        if !(host?.CpusetCpus ?? "").isEmpty { asked.append("--cpuset-cpus") }
+        if !(host?.CpusetMems ?? "").isEmpty { asked.append("--cpuset-mems") }
+        if (host?.BlkioWeight ?? 0) != 0 { asked.append("--blkio-weight") }
         if host?.OomKillDisable == true { asked.append("--oom-kill-disable") }
         for option in host?.SecurityOpt ?? [] where noNewPrivileges(option) == nil { asked.append("--security-opt \(option)") }
         if let test = body.Healthcheck?.Test, !test.isEmpty, test != ["NONE"] { asked.append("--health-cmd") }

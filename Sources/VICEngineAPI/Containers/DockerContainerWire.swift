@@ -71,6 +71,12 @@ struct DockerContainerCreate: Decodable, Sendable {
         var GroupAdd: [String]?
         var PidsLimit: Int64?
         var OomKillDisable: Bool?
+        var MemorySwap: Int64?
+        var MemoryReservation: Int64?
+        var CpuShares: Int64?
+        var CpusetCpus: String?
+        var CpusetMems: String?
+        var BlkioWeight: Int64?
     }
 
     /// An object whose fields vic does not read: only whether there is one matters.
