@@ -12,6 +12,11 @@ public protocol ByteSource {
 public struct FileByteSource: ByteSource {
     let handle: FileHandle
 
+    /// Reads an open descriptor (a pipe, say), which stays the caller's to close.
+    public init(descriptor: Int32) {
+        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
+    }
+
     /// Opens `path` for reading; `.notFound` when it cannot be opened.
     public init(path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {

@@ -30,10 +30,24 @@ struct ImageArchiveLoader {
     }
 
     func load<Source: ByteSource>(_ source: Source) throws -> [LoadedImage] {
+        let staged = try ImageArchiveLoader.stage(source, store: store)
+        defer { staged.discard() }
+        return try load(staged.staging)
+    }
+
+    /// Copies the archive's members into a new directory of the store's temporary space; on
+    /// failure nothing stays. Touches no image, so it may run outside the image service.
+    static func stage<Source: ByteSource>(_ source: Source, store: ContentStore) throws -> StagedArchive {
         let directory = store.temporaryPath()
         try AtomicFile.makeDirectory(directory, mode: 0o700)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let staging = try ArchiveStaging(source, into: directory)
+        do { return StagedArchive(staging: try ArchiveStaging(source, into: directory)) } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+    }
+
+    /// Verifies the staged archive, then stores its images; see the type's notes.
+    func load(_ staging: ArchiveStaging) throws -> [LoadedImage] {
         try staging.verifyBlobs()
         let candidates = try locate(staging)
         guard !candidates.isEmpty else { throw VICError(.invalidArgument, "invalid archive: it holds no image") }
@@ -167,5 +181,17 @@ struct ImageArchiveLoader {
     static func familiarTag(_ text: String) throws -> String {
         let reference = try ImageReference(parsing: text)
         return "\(reference.familiarRepository):\(reference.tag ?? "latest")"
+    }
+}
+
+/// An image archive copied out of its tar into the store's temporary space, not yet verified
+/// or stored (`ImageService.stageArchive`, then `ImageService.load(staged:)`). Call `discard()`
+/// once done with it, whatever happened.
+public struct StagedArchive: Sendable {
+    let staging: ArchiveStaging
+
+    /// Removes the staged copy; what `load(staged:)` stored was moved out of it.
+    public func discard() {
+        try? FileManager.default.removeItem(atPath: staging.directory)
     }
 }

@@ -39,6 +39,19 @@ extension ImageService {
         try ImageArchiveLoader(store: store, architecture: architecture).load(source)
     }
 
+    /// The first half of `load`, outside the service: copies the archive's members out of
+    /// `source` (a slow upload, say) without holding the service. Throws `.invalidArgument`
+    /// for a malformed archive, leaving nothing behind.
+    public nonisolated func stageArchive(_ source: some ByteSource) throws -> StagedArchive {
+        try ImageArchiveLoader.stage(source, store: store)
+    }
+
+    /// The second half: verifies the staged archive and stores its images (nothing when any
+    /// part is bad). The caller still discards `staged`.
+    public func load(staged: StagedArchive) throws -> [LoadedImage] {
+        try ImageArchiveLoader(store: store, architecture: architecture).load(staged.staging)
+    }
+
     /// `docker import`: a one-layer image from the root file system tarball in `source`,
     /// tagged `tag` when given, its run configuration set by `changes`.
     public func importImage(

@@ -37,6 +37,19 @@ struct LargeImageEndToEndTests {
             #expect(load.standardOutput.contains("Loaded image: big:import"), "\(load.combined)")
             #expect(try await docker.inspect("big:import", "{{index .RootFS.Layers 0}}") == diffID)
 
+            // 50 MiB that is no archive: staging fails at the first header, the rest of the
+            // upload is read and dropped, the CLI gets the error, and no staging is left.
+            let garbage = try await Command.run("/bin/sh", ["-c", "head -c 52428800 /dev/urandom > \(files)/garbage.tar"])
+            #expect(garbage.succeeded, "\(garbage.combined)")
+            let refused = try await docker(["load", "-i", "\(files)/garbage.tar"])
+            #expect(!refused.succeeded && refused.standardError.contains("Error response from daemon"), "\(refused.combined)")
+            #expect(try await docker(["images", "-q"]).succeeded)
+            let state = "/run/vic-lab/\(lab.name)/state/large"
+            let staged = (FileManager.default.enumerator(atPath: state)?.allObjects as? [String] ?? [])
+                .filter { $0.hasSuffix("/tmp") || $0.contains("/tmp/") }
+            #expect(staged.contains { $0.hasSuffix("/tmp") }, "the store's temporary space was not found under \(state)")
+            #expect(staged.allSatisfy { !$0.contains("/tmp/") }, "left in the store's temporary space: \(staged)")
+
             let delete = try await lab.vicMachine(["delete", "--name", "large"])
             #expect(delete.succeeded, "delete: \(delete.combined)")
         }

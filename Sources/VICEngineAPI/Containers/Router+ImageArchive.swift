@@ -34,9 +34,10 @@ extension Router {
     /// come before any output, as a status.
     func loadImages(_ context: RouteContext) async throws -> EngineResponse {
         let backend = try portLayer()
-        let loaded = try await withSpooledBody(context.request, images: backend.images) { path in
-            try await backend.images.load(try FileByteSource(path: path))
-        }
+        let images = backend.images
+        let staged = try await stagingBody(context.request) { source in try images.stageArchive(source) }
+        defer { staged.discard() }
+        let loaded = try await images.load(staged: staged)
         var lines: [String] = []
         for image in loaded {
             if let record = try? await backend.images.resolve(image.id) {
@@ -67,6 +68,42 @@ extension Router {
         }
         backend.containers.events.emit(ImageEvents.record("import", actor: record.id, name: record.id, record))
         return ImageArchiveMessages.response([ImageArchiveMessages.Message(status: record.id)])
+    }
+
+    /// Runs `stage` on a thread of its own over the request body as it arrives, through a
+    /// pipe: the archive is written to disk once (staged), not spooled first and staged again.
+    /// The upload keeps its backpressure (a full pipe holds the next read). When `stage` fails
+    /// early, the rest of the body is read and dropped so the upload ends; its error wins over
+    /// the upload's, being the more telling. Nothing here touches the image service.
+    func stagingBody<Value: Sendable>(
+        _ request: EngineRequest, _ stage: @escaping @Sendable (FileByteSource) throws -> Value
+    ) async throws -> Value {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else {
+            throw VICError(.internal, "pipe for the request body: \(String(cString: strerror(errno)))")
+        }
+        let (readEnd, writeEnd) = (ends[0], ends[1])
+        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
+        async let staged: Value = withCheckedThrowingContinuation { continuation in
+            Thread {
+                let result = Result { try stage(FileByteSource(descriptor: readEnd)) }
+                var sink = [UInt8](repeating: 0, count: 64 * 1024)
+                while true {
+                    let count = sink.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
+                    if count > 0 || (count < 0 && errno == EINTR) { continue }
+                    break
+                }
+                close(readEnd)
+                continuation.resume(with: result)
+            }.start()
+        }
+        var uploadError: (any Error)?
+        do { try await request.bodyParts.write(to: writeEnd, naming: "the image archive pipe") } catch { uploadError = error }
+        close(writeEnd)
+        let value = try await staged
+        if let uploadError { throw uploadError }
+        return value
     }
 
     /// Runs `body` with the path of a file that holds the whole request body, in the image

@@ -31,14 +31,8 @@ extension EngineRequestBody {
             }
             return fd
         }
-        var written: Int64 = 0
         do {
-            for try await part in self {
-                try await pool.runIfActive {
-                    try Self.writeAll(part, to: fd, path: path)
-                }
-                written += Int64(part.readableBytes)
-            }
+            let written = try await write(to: fd, naming: path)
             close(fd)
             return written
         } catch {
@@ -46,6 +40,20 @@ extension EngineRequestBody {
             unlink(path)
             throw error
         }
+    }
+
+    /// Writes the whole body to `fd` (a file or a pipe, which stays the caller's), each write on
+    /// NIO's blocking thread pool, the next part read only once the last is written; returns
+    /// the number of bytes. `naming` is for errors.
+    @discardableResult
+    public func write(to fd: CInt, naming name: String) async throws -> Int64 {
+        let pool = NIOThreadPool.singleton
+        var written: Int64 = 0
+        for try await part in self {
+            try await pool.runIfActive { try Self.writeAll(part, to: fd, path: name) }
+            written += Int64(part.readableBytes)
+        }
+        return written
     }
 
     private static func writeAll(_ part: ByteBuffer, to fd: CInt, path: String) throws {
