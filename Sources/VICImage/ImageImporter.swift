@@ -21,19 +21,43 @@ struct ImageImporter {
     }
 
     func importImage<Source: ByteSource>(_ source: Source, _ options: Options) throws -> ImageRecord {
-        var runConfig = ImageConfiguration.RunConfig()
-        try ImageChanges.apply(options.changes, to: &runConfig)
-        let tag = try options.tag.map(ImageArchiveLoader.familiarTag)
+        try ImageImporter.validate(tag: options.tag, changes: options.changes)
+        let staged = try ImageImporter.stage(source, store: store)
+        defer { staged.discard() }
+        return try importImage(staged, options)
+    }
 
+    /// Throws `.invalidArgument` for a tag or a change instruction that an import would refuse.
+    static func validate(tag: String?, changes: [String]) throws {
+        var runConfig = ImageConfiguration.RunConfig()
+        try ImageChanges.apply(changes, to: &runConfig)
+        _ = try tag.map(ImageArchiveLoader.familiarTag)
+    }
+
+    /// Inflates the tarball in `source` (plain or gzip) into the store's temporary space,
+    /// hashing it on the way. Touches no image, so it may run outside the image service.
+    static func stage<Source: ByteSource>(_ source: Source, store: ContentStore) throws -> StagedLayer {
         var peek = PeekingByteSource(source)
         let isGzip = try PeekingByteSource.isGzip(&peek, what: "vic imports plain or gzip-compressed tarballs only")
         let temporary = store.temporaryPath()
-        defer { unlink(temporary) }
-        let (diffID, size) = isGzip
-            ? try copy(HashingByteSource(try GzipByteSource(peek)), to: temporary)
-            : try copy(HashingByteSource(peek), to: temporary)
+        do {
+            let (diffID, size) = isGzip
+                ? try copy(HashingByteSource(try GzipByteSource(peek)), to: temporary)
+                : try copy(HashingByteSource(peek), to: temporary)
+            return StagedLayer(path: temporary, diffID: diffID, size: size)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
 
-        do { try store.addPlainLayer(from: temporary, diffID: diffID) } catch {
+    /// Stores a staged tarball as the one layer of a new image.
+    func importImage(_ staged: StagedLayer, _ options: Options) throws -> ImageRecord {
+        var runConfig = ImageConfiguration.RunConfig()
+        try ImageChanges.apply(options.changes, to: &runConfig)
+        let tag = try options.tag.map(ImageArchiveLoader.familiarTag)
+        let (diffID, size) = (staged.diffID, staged.size)
+        do { try store.addPlainLayer(from: staged.path, diffID: diffID) } catch {
             throw VICError.wrapping(error, "import: the tarball is not a usable root file system", code: .invalidArgument)
         }
 
@@ -53,7 +77,7 @@ struct ImageImporter {
     }
 
     /// Writes `source` to `path`; returns its digest and size.
-    func copy<Upstream: ByteSource>(_ source: HashingByteSource<Upstream>, to path: String) throws -> (String, Int64) {
+    static func copy<Upstream: ByteSource>(_ source: HashingByteSource<Upstream>, to path: String) throws -> (String, Int64) {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw errnoError("stage \(path)") }
         defer { close(fd) }
@@ -70,6 +94,18 @@ struct ImageImporter {
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: date)
     }
+}
+
+/// A root file system tarball inflated into the store's temporary space and hashed, not yet
+/// stored (`ImageService.stageLayer`, then `ImageService.importImage(staged:…)`). Call
+/// `discard()` once done with it, whatever happened.
+public struct StagedLayer: Sendable {
+    let path: String
+    let diffID: String
+    let size: Int64
+
+    /// Removes the staged file, if the import did not move it into the store.
+    public func discard() { unlink(path) }
 }
 
 /// A source whose first bytes can be looked at before they are read.

@@ -52,6 +52,26 @@ extension ImageService {
         try ImageArchiveLoader(store: store, architecture: architecture).load(staged.staging)
     }
 
+    /// Throws `.invalidArgument` for a tag or `--change` an import would refuse, before any of
+    /// the tarball is read.
+    public nonisolated static func validateImport(tag: String?, changes: [String]) throws {
+        try ImageImporter.validate(tag: tag, changes: changes)
+    }
+
+    /// The first half of `importImage`, outside the service: the tarball in `source` inflated
+    /// and hashed into the store's temporary space. Throws for bzip2, xz or zstd.
+    public nonisolated func stageLayer(_ source: some ByteSource) throws -> StagedLayer {
+        try ImageImporter.stage(source, store: store)
+    }
+
+    /// The second half: the staged tarball stored as the one layer of a new image. The caller
+    /// still discards `staged`.
+    public func importImage(staged: StagedLayer, tag: String?, changes: [String], message: String?) throws -> ImageRecord {
+        try ImageImporter(store: store, architecture: architecture).importImage(staged, .init(
+            tag: tag, changes: changes, message: message.flatMap { $0.isEmpty ? nil : $0 } ?? "Imported from -",
+            created: Date()))
+    }
+
     /// `docker import`: a one-layer image from the root file system tarball in `source`,
     /// tagged `tag` when given, its run configuration set by `changes`.
     public func importImage(

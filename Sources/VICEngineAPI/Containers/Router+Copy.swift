@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import NIOPosix
 import VICCore
 import VICImage
 import VICPortLayer
@@ -81,9 +80,7 @@ extension Router {
             let extractor = ArchiveExtractor(
                 root: root, destination: path,
                 options: .init(noOverwriteDirNonDir: context.request.queryFlag("noOverwriteDirNonDir"), owner: owner))
-            let count = try await withSpooledBody(context.request, images: backend.images) { spooled in
-                try await NIOThreadPool.singleton.runIfActive { try extractor.extract(try FileByteSource(path: spooled)) }
-            }
+            let count = try await stagingBody(context.request) { source in try extractor.extract(source) }
             logger.debug("docker cp: \(count) entries into \(reference):\(path)")
         } catch {
             await backend.containers.releaseCopyTarget(target)

@@ -62,19 +62,27 @@ extension Router {
             throw VICError(.invalidArgument, "vic imports linux images only, not \(platform)")
         }
         let backend = try portLayer()
-        let record = try await withSpooledBody(request, images: backend.images) { path in
-            try await backend.images.importImage(
-                try FileByteSource(path: path), tag: name, changes: request.query["changes"] ?? [], message: request.queryValue("message"))
-        }
+        let images = backend.images
+        let changes = request.query["changes"] ?? []
+        try ImageService.validateImport(tag: name, changes: changes)
+        let staged = try await stagingBody(request) { source in try images.stageLayer(source) }
+        defer { staged.discard() }
+        let record = try await images.importImage(staged: staged, tag: name, changes: changes, message: request.queryValue("message"))
         backend.containers.events.emit(ImageEvents.record("import", actor: record.id, name: record.id, record))
         return ImageArchiveMessages.response([ImageArchiveMessages.Message(status: record.id)])
     }
 
     /// Runs `stage` on a thread of its own over the request body as it arrives, through a
-    /// pipe: the archive is written to disk once (staged), not spooled first and staged again.
-    /// The upload keeps its backpressure (a full pipe holds the next read). When `stage` fails
-    /// early, the rest of the body is read and dropped so the upload ends; its error wins over
-    /// the upload's, being the more telling. Nothing here touches the image service.
+    /// pipe: an upload (`docker load`, `import`, `cp` into a container) is written to disk once,
+    /// by `stage`, not spooled first and read again.
+    ///
+    /// Why a thread and not the image service: the stagers read a synchronous `ByteSource`.
+    /// Fed from the network inside an actor, they would block a cooperative thread and hold the
+    /// actor for as long as the client takes to upload. Here the upload keeps its backpressure
+    /// (a full pipe holds the next read), and the service only sees the staged result. When
+    /// `stage` fails early, the rest of the body is read and dropped so the upload ends; its
+    /// error wins over the upload's, being the more telling. A client that goes away mid-upload
+    /// ends the pipe early, so `stage` sees a cut archive and fails; stagers leave nothing then.
     func stagingBody<Value: Sendable>(
         _ request: EngineRequest, _ stage: @escaping @Sendable (FileByteSource) throws -> Value
     ) async throws -> Value {
@@ -104,27 +112,6 @@ extension Router {
         let value = try await staged
         if let uploadError { throw uploadError }
         return value
-    }
-
-    /// Runs `body` with the path of a file that holds the whole request body, in the image
-    /// store's temporary directory, and removes the file afterwards.
-    ///
-    /// Why spool first instead of handing the network stream to the image service: the loader
-    /// and importer read a synchronous `ByteSource` inside the `ImageService` actor. Fed from the
-    /// network, they would block a cooperative thread and hold the actor (every image request)
-    /// for as long as the client takes to upload. Spooled, the upload runs outside the actor
-    /// with backpressure, and the actor only sees local reads. The store's temporary directory is
-    /// on the store's file system and swept when the service starts, so a crash mid-upload leaves
-    /// nothing behind; a client that goes away mid-upload makes `spool` throw, and `body` (which
-    /// stores nothing unless the whole archive verifies) never runs.
-    func withSpooledBody<Result: Sendable>(
-        _ request: EngineRequest, images: ImageService, _ body: (String) async throws -> Result
-    ) async throws -> Result {
-        let path = await images.store.temporaryPath()
-        defer { unlink(path) }
-        let size = try await request.bodyParts.spool(to: path)
-        logger.debug("spooled a \(size)-byte request body to \(path)")
-        return try await body(path)
     }
 }
 
