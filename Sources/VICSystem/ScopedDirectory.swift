@@ -82,20 +82,6 @@ public final class ScopedDirectory: Sendable {
         return (parent, name)
     }
 
-    /// lstat(2) of `path`: its parent is followed inside the root, its last component is not.
-    public func status(_ path: String) throws -> stat {
-        var info = stat()
-        guard let (parent, name) = try openParent(path) else {
-            guard fstat(fd, &info) == 0 else { throw ScopedDirectory.error(errno, "stat /") }
-            return info
-        }
-        defer { close(parent) }
-        guard fstatat(parent, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
-            throw ScopedDirectory.error(errno, "stat \(path)")
-        }
-        return info
-    }
-
     /// Where `path` leads inside the root when every link on it is followed there: an absolute
     /// path seen from the root ("/" for the root).
     public func resolve(_ path: String) throws -> String {

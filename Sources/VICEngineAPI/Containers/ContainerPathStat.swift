@@ -16,23 +16,31 @@ struct ContainerPathStat: Codable, Equatable {
     /// For a link, where it leads inside the container when followed there (absolute).
     var linkTarget: String
 
-    /// The stat of `path` inside `root`: the last component itself, or the directory it leads
-    /// to when the path ends in "/" or "/." (not a directory is then not found, as lstat(2)
-    /// says for such a path). Throws `.notFound` with dockerd's words.
-    static func of(_ path: String, in root: ScopedDirectory, container: String) throws -> ContainerPathStat {
+    /// The stat of `name`, `path`'s last component, in the open directory `parent` (inside
+    /// `root`), not following a link there; a link's target is resolved inside `root`. Throws
+    /// `.notFound` with dockerd's words.
+    static func of(_ path: String, name: String, parent: Int32, root: ScopedDirectory, container: String) throws -> ContainerPathStat {
         var info = stat()
-        if followsLast(path) {
-            let opened = try notFoundAsFileError(path, container) { try root.open(path, flags: ScopedDirectory.pathOnly | O_DIRECTORY) }
-            defer { close(opened) }
-            guard fstat(opened, &info) == 0 else { throw VICError(.internal, "stat \(path): \(String(cString: strerror(errno)))") }
-        } else {
-            info = try notFoundAsFileError(path, container) { try root.status(path) }
+        guard fstatat(parent, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+            let number = errno
+            if number == ENOENT || number == ENOTDIR {
+                throw VICError(.notFound, "Could not find the file \(path) in container \(container)")
+            }
+            throw VICError(.internal, "stat \(path): \(String(cString: strerror(number)))")
         }
         var linkTarget = ""
         if info.st_mode & S_IFMT == S_IFLNK {
             linkTarget = (try? root.resolve(path)) ?? danglingTarget(path, in: root)
         }
         return ContainerPathStat(name: base(path), info: info, linkTarget: linkTarget)
+    }
+
+    /// The stat of an open descriptor (the directory a path ending in "/" or "/." leads to),
+    /// named after `path`.
+    static func of(_ path: String, descriptor: Int32) throws -> ContainerPathStat {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw VICError(.internal, "stat \(path): \(String(cString: strerror(errno)))") }
+        return ContainerPathStat(name: base(path), info: info, linkTarget: "")
     }
 
     /// The stat of a file on the host (one bind-mounted into the container), named `name`.

@@ -117,10 +117,15 @@ struct CopyOrigin {
 
     init(_ path: String, in root: ScopedDirectory, boundFiles: [String: String], container: String) throws {
         let parts = ScopedDirectory.components(path)
+        // One resolution each: the stat and the archive are of the same file.
         if ContainerPathStat.followsLast(path) || parts.isEmpty {
-            stat = try ContainerPathStat.of(path, in: root, container: container)
+            // Not a directory is not found, as lstat(2) says for a path ending in "/".
             directory = try ContainerPathStat.notFoundAsFileError(path, container) {
                 try root.open(path, flags: ScopedDirectory.pathOnly | O_DIRECTORY)
+            }
+            do { stat = try ContainerPathStat.of(path, descriptor: directory) } catch {
+                close(directory)
+                throw error
             }
             member = "."
             rename = stat.name == "." || stat.name == "/" ? nil : (".", stat.name)
@@ -143,7 +148,7 @@ struct CopyOrigin {
             rename = hostName == name ? nil : (hostName, name)
             return
         }
-        do { stat = try ContainerPathStat.of(path, in: root, container: container) } catch {
+        do { stat = try ContainerPathStat.of(path, name: name, parent: parent, root: root, container: container) } catch {
             close(parent)
             throw error
         }
