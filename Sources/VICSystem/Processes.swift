@@ -11,15 +11,7 @@ public enum Processes {
     public static func spawnDetached(
         _ executable: String, arguments: [String], logPath: String, reap: Bool = false
     ) throws -> pid_t {
-        let argv = [executable] + arguments
-        var cStrings = argv.map { strdup($0) }
-        defer { cStrings.forEach { free($0) } }
-        cStrings.append(nil)
-        let pid = cStrings.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) {
-                cvic_spawn_detached($0, logPath)
-            }
-        }
+        let pid = withArgv([executable] + arguments) { cvic_spawn_detached($0, logPath) }
         guard pid > 0 else { throw errnoError("start \(executable)", code: .unavailable) }
         if reap { ChildReaper.shared.watch(pid) }
         return pid
@@ -29,19 +21,22 @@ public enum Processes {
     /// on pipes whose read ends are returned (close-on-exec, owned by the caller). The caller
     /// reaps the child (`waitpid`). Throws `.unavailable` when it cannot be started.
     public static func spawnPiped(_ executable: String, arguments: [String]) throws -> (pid: pid_t, stdout: Int32, stderr: Int32) {
-        let argv = [executable] + arguments
-        var cStrings = argv.map { strdup($0) }
-        defer { cStrings.forEach { free($0) } }
-        cStrings.append(nil)
         var out: Int32 = -1
         var err: Int32 = -1
-        let pid = cStrings.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) {
-                cvic_spawn_piped($0, &out, &err)
-            }
-        }
+        let pid = withArgv([executable] + arguments) { cvic_spawn_piped($0, &out, &err) }
         guard pid > 0 else { throw errnoError("start \(executable)", code: .unavailable) }
         return (pid, out, err)
+    }
+
+    /// Runs `body` with `argv` as a NULL-terminated C array of C strings, freed afterwards.
+    static func withArgv(_ argv: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> pid_t) -> pid_t {
+        let cStrings = argv.map { strdup($0) }
+        defer { cStrings.forEach { free($0) } }
+        let pointers: [UnsafePointer<CChar>?] = cStrings.map { $0.map { UnsafePointer($0) } } + [nil]
+        return pointers.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return -1 }
+            return body(base)
+        }
     }
 
     /// The path of a program installed next to the running executable.
