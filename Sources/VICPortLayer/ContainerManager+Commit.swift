@@ -34,10 +34,10 @@ extension ContainerManager {
     public func commit(_ reference: String, _ request: CommitRequest) async throws -> ImageRecord {
         let record = try record(reference)
         let parent = try await images.resolve(record.imageID)
-        let rootfs = RootFilesystem(directory: directory(record.id), layers: try await images.layerDirectories(of: parent))
+        let rootfs = try await rootFilesystem(of: record, image: parent)
         let layer = await images.store.temporaryPath()
         defer { unlink(layer) }
-        try await rootfs.writeLayer(to: layer, excluding: Set(OCISpec.boundEtcFiles.map { "/etc/\($0)" }))
+        try await rootfs.writeLayer(to: layer, excluding: OCISpec.boundEtcPaths)
         let config = Self.commitConfig(record.config, image: parent.configuration.config, overrides: request.overrides)
         let createdBy = (record.config.entrypoint + record.config.cmd).joined(separator: " ")
         let image = try await images.commit(layer: layer, parent: parent, CommitOptions(

@@ -21,8 +21,7 @@ extension ContainerManager {
     /// Throws `.notFound` for an unknown container. Privilege: CAP_SYS_ADMIN.
     public func copyTarget(_ reference: String) async throws -> CopyTarget {
         let record = try record(reference)
-        let image = try await images.resolve(record.imageID)
-        let rootfs = RootFilesystem(directory: directory(record.id), layers: try await images.layerDirectories(of: image))
+        let rootfs = try await rootFilesystem(of: record)
         if record.state.isRunning && rootfs.isMounted {
             return CopyTarget(id: record.id, path: rootfs.mountPoint, mountedForCopy: false)
         }
@@ -47,9 +46,16 @@ extension ContainerManager {
     /// The container's root file system (its layers and upper directory), for `docker diff`
     /// to read off the actor. Throws `.notFound` for an unknown container.
     public func rootFilesystem(_ reference: String) async throws -> RootFilesystem {
-        let record = try record(reference)
-        let image = try await images.resolve(record.imageID)
-        return RootFilesystem(directory: directory(record.id), layers: try await images.layerDirectories(of: image))
+        try await rootFilesystem(of: try record(reference))
+    }
+
+    /// The record's root file system: its image's unpacked layers (`image` when the caller has
+    /// it already, else resolved) under its own directory. Throws `.notFound` when the image is
+    /// gone.
+    func rootFilesystem(of record: ContainerRecord, image: ImageRecord? = nil) async throws -> RootFilesystem {
+        let resolved: ImageRecord
+        if let image { resolved = image } else { resolved = try await images.resolve(record.imageID) }
+        return RootFilesystem(directory: directory(record.id), layers: try await images.layerDirectories(of: resolved))
     }
 
     /// Records a `docker cp` in the event stream, as dockerd does: `archive-path` for a copy

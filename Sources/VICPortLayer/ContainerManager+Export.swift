@@ -34,8 +34,7 @@ extension ContainerManager {
     /// deleted). Throws `.notFound` for an unknown container. Privilege: CAP_SYS_ADMIN.
     public func exportSource(_ reference: String) async throws -> ExportSource {
         let record = try record(reference)
-        let image = try await images.resolve(record.imageID)
-        let rootfs = RootFilesystem(directory: directory(record.id), layers: try await images.layerDirectories(of: image))
+        let rootfs = try await rootFilesystem(of: record)
         let bound = boundFiles(record.id)
         if record.state.isRunning && rootfs.isMounted {
             return ExportSource(path: rootfs.mountPoint, view: nil, boundFiles: bound)

@@ -104,6 +104,8 @@ public struct ProcessSettings: Sendable, Equatable {
 extension OCISpec {
     /// The files in /etc that every container gets bind-mounted from its `etcDirectory`.
     public static let boundEtcFiles = ["hosts", "hostname", "resolv.conf"]
+    /// Their paths inside the container, where the runtime makes mount points for them.
+    public static let boundEtcPaths = Set(boundEtcFiles.map { "/etc/\($0)" })
 
     /// A spec like Docker's default: its own PID, IPC, UTS and mount namespaces, the given network
     /// namespace, Docker's capabilities, masked /proc paths, and /etc/{hosts,hostname,resolv.conf}

@@ -22,8 +22,7 @@ extension Router {
     /// reports them (`RootFilesystem.changes`), read on the thread pool.
     func containerChanges(_ context: RouteContext) async throws -> EngineResponse {
         let rootfs = try await portLayer().containers.rootFilesystem(try containerID(context))
-        let mountPoints = Set(OCISpec.boundEtcFiles.map { "/etc/\($0)" })
-        let changes = try await NIOThreadPool.singleton.runIfActive { rootfs.changes(ignoring: mountPoints) }
+        let changes = try await NIOThreadPool.singleton.runIfActive { rootfs.changes(ignoring: OCISpec.boundEtcPaths) }
         struct Change: Encodable { var Path: String; var Kind: Int }
         return .json(changes.map { Change(Path: $0.path, Kind: $0.kind.rawValue) })
     }
