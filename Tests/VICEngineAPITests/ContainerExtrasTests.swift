@@ -314,6 +314,17 @@ struct ContainerSecurityFlagTests {
         }
     }
 
+    @Test("--cpu-quota counts when the CLI sends NanoCpus as 0; -m under 6 MB is refused")
+    func createResources() throws {
+        let json = #"{"Image":"b","HostConfig":{"NanoCpus":0,"CpuQuota":50000,"CpuPeriod":100000,"Memory":0}}"#
+        let request = try ContainerRequestMapping.request(try JSONDecoder().decode(DockerContainerCreate.self, from: Data(json.utf8)), name: nil)
+        #expect(request.host.nanoCPUs == 500_000_000 && request.host.memoryBytes == nil)
+        let small = #"{"Image":"b","HostConfig":{"Memory":1048576}}"#
+        #expect(throws: VICError.self) {
+            try ContainerRequestMapping.request(try JSONDecoder().decode(DockerContainerCreate.self, from: Data(small.utf8)), name: nil)
+        }
+    }
+
     @Test("Docker's defaults are not refused")
     func defaultsPass() throws {
         let json = #"{"Image":"b","HostConfig":{"IpcMode":"private","LogConfig":{"Type":"json-file"},"PidsLimit":0,"Privileged":false,"CpuShares":0,"MemorySwap":-1,"CpusetCpus":"","BlkioWeight":0},"Healthcheck":{"Test":["NONE"]}}"#

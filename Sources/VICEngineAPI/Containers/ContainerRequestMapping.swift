@@ -10,13 +10,7 @@ enum ContainerRequestMapping {
         if host?.AutoRemove == true && restart.name != .no {
             throw VICError(.invalidArgument, "conflicting options: cannot specify both --restart and --rm")
         }
-        var nanoCPUs = host?.NanoCpus
-        if nanoCPUs == nil, let quota = host?.CpuQuota, quota > 0 {
-            nanoCPUs = quota * 1_000_000_000 / max(host?.CpuPeriod ?? 100_000, 1)
-        }
-        if let memory = host?.Memory, memory > 0, memory < 6 * 1024 * 1024 {
-            throw VICError(.invalidArgument, "Minimum memory limit allowed is 6MB")
-        }
+        let memory = try host?.memoryLimit()
         // Refused rather than dropped: a volume the user asked for must not quietly become the
         // container's own, throwaway, files.
         let mounts = (body.Volumes.map { $0.keys.sorted() } ?? []) + (host?.Binds ?? [])
@@ -30,7 +24,7 @@ enum ContainerRequestMapping {
         _ = try OCISpec.capabilities(adding: capAdd, dropping: capDrop)
         var settings = HostSettings(
             autoRemove: host?.AutoRemove ?? false, restartPolicy: restart,
-            memoryBytes: host?.Memory.flatMap { $0 > 0 ? $0 : nil }, nanoCPUs: nanoCPUs.flatMap { $0 > 0 ? $0 : nil },
+            memoryBytes: memory.flatMap { $0 > 0 ? $0 : nil }, nanoCPUs: host?.nanoCPUs.flatMap { $0 > 0 ? $0 : nil },
             networkMode: host?.NetworkMode.flatMap { $0.isEmpty ? nil : $0 } ?? "default",
             portBindings: try portBindings(host?.PortBindings), publishAllPorts: host?.PublishAllPorts ?? false,
             dns: host?.Dns ?? [], dnsSearch: host?.DnsSearch ?? [], extraHosts: host?.ExtraHosts ?? [],
@@ -70,13 +64,7 @@ enum ContainerRequestMapping {
         if !(host?.Ulimits ?? []).isEmpty { asked.append("--ulimit") }
         if let driver = host?.LogConfig?.Type, !["", "json-file"].contains(driver) { asked.append("--log-driver \(driver)") }
         if !(host?.GroupAdd ?? []).isEmpty { asked.append("--group-add") }
-        if (host?.PidsLimit ?? 0) > 0 { asked.append("--pids-limit") }
-        if (host?.MemorySwap ?? 0) > 0 { asked.append("--memory-swap") }
-        if (host?.MemoryReservation ?? 0) > 0 { asked.append("--memory-reservation") }
-        if (host?.CpuShares ?? 0) != 0 { asked.append("--cpu-shares") }
-        if !(host?.CpusetCpus ?? "").isEmpty { asked.append("--cpuset-cpus") }
-        if !(host?.CpusetMems ?? "").isEmpty { asked.append("--cpuset-mems") }
-        if (host?.BlkioWeight ?? 0) != 0 { asked.append("--blkio-weight") }
+        asked += host?.unmanagedFlags ?? []
         if host?.OomKillDisable == true { asked.append("--oom-kill-disable") }
         for option in host?.SecurityOpt ?? [] where noNewPrivileges(option) == nil { asked.append("--security-opt \(option)") }
         if let test = body.Healthcheck?.Test, !test.isEmpty, test != ["NONE"] { asked.append("--health-cmd") }

@@ -16,7 +16,7 @@ extension Router {
 }
 
 /// The body of `POST /containers/{id}/update` (Docker's UpdateConfig), the fields vic reads.
-struct DockerContainerUpdate: Decodable {
+struct DockerContainerUpdate: Decodable, DockerResources {
     var RestartPolicy: DockerContainerCreate.Restart?
     var Memory: Int64?
     var NanoCpus: Int64?
@@ -31,28 +31,15 @@ struct DockerContainerUpdate: Decodable {
     var CpusetMems: String?
 
     func update() throws -> ContainerUpdate {
-        let unsupported: [(String, Bool)] = [
-            ("--memory-swap", (MemorySwap ?? 0) > 0), ("--memory-reservation", (MemoryReservation ?? 0) > 0),
-            ("--cpu-shares", (CpuShares ?? 0) != 0), ("--blkio-weight", (BlkioWeight ?? 0) != 0),
-            ("--pids-limit", (PidsLimit ?? 0) > 0), ("--cpuset-cpus", !(CpusetCpus ?? "").isEmpty),
-            ("--cpuset-mems", !(CpusetMems ?? "").isEmpty),
-        ]
-        if let (flag, _) = unsupported.first(where: \.1) {
+        if let flag = unmanagedFlags.first {
             throw VICError(.invalidArgument, "vic does not update \(flag); it updates --restart, --memory and --cpus")
         }
         var update = ContainerUpdate()
         if let policy = RestartPolicy, !(policy.Name ?? "").isEmpty {
             update.restartPolicy = try ContainerRequestMapping.restartPolicy(policy)
         }
-        if let memory = Memory, memory != 0 {
-            guard memory >= 6 * 1024 * 1024 else { throw VICError(.invalidArgument, "Minimum memory limit allowed is 6MB") }
-            update.memoryBytes = memory
-        }
-        if let cpus = NanoCpus, cpus != 0 {
-            update.nanoCPUs = cpus
-        } else if let quota = CpuQuota, quota > 0 {
-            update.nanoCPUs = quota * 1_000_000_000 / max(CpuPeriod ?? 100_000, 1)
-        }
+        update.memoryBytes = try memoryLimit()
+        update.nanoCPUs = nanoCPUs
         return update
     }
 }
