@@ -79,6 +79,13 @@ extension ContentStore {
         unlink(blobPath(diffID))
     }
 
+    /// Of `diffIDs`, those no stored image record has any more (once distinct): the layers an
+    /// image removal may delete.
+    public func layersNoImageHas(_ diffIDs: [String]) -> Set<String> {
+        let kept = Set(records().flatMap(\.diffIDs))
+        return Set(diffIDs).subtracting(kept)
+    }
+
     /// Bytes a layer takes: its unpacked regular files, each hard-linked file once (busybox's
     /// hundreds of applet links are one file), and its blob, if kept.
     public func diskUsage(ofLayer diffID: String) -> Int64 {

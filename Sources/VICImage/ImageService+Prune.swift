@@ -16,9 +16,8 @@ extension ImageService {
             removals.append(ImageRemoval(deleted: image.id))
             pruned.append(image)
         }
-        let kept = Set(store.records().flatMap(\.diffIDs))
         var reclaimed: Int64 = 0
-        for diffID in Set(pruned.flatMap(\.diffIDs)) where !kept.contains(diffID) {
+        for diffID in store.layersNoImageHas(pruned.flatMap(\.diffIDs)) {
             reclaimed += store.diskUsage(ofLayer: diffID)
             store.removeLayer(diffID)
         }

@@ -88,8 +88,7 @@ extension ImageService {
         store.removeRecord(image.id)
         lines.append(ImageRemoval(deleted: image.id))
         if using == nil {
-            let kept = Set(store.records().flatMap(\.diffIDs))
-            for diffID in image.diffIDs where !kept.contains(diffID) { store.removeLayer(diffID) }
+            for diffID in store.layersNoImageHas(image.diffIDs) { store.removeLayer(diffID) }
         }
         return lines
     }
