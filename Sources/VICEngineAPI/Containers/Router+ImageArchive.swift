@@ -29,8 +29,9 @@ extension Router {
         return .streaming(headers: ["Content-Type": "application/x-tar"], body)
     }
 
-    /// `docker load`: the archive in the body is spooled to the image store, then verified and
-    /// stored (all or nothing), then the CLI gets Docker's `Loaded image: NAME` lines. Errors
+    /// `docker load`: the archive in the body is staged into the image store as it arrives,
+    /// then verified and stored (all or nothing), then the CLI gets Docker's `Loaded image:
+    /// NAME` lines. Errors
     /// come before any output, as a status.
     func loadImages(_ context: RouteContext) async throws -> EngineResponse {
         let backend = try portLayer()

@@ -11,8 +11,8 @@ import NIOCore
 /// `highWatermark × 64 KiB` of body is buffered whatever the body's size.
 ///
 /// Why a stream and not a spill to a file in the server: the server stays unaware of storage,
-/// and each route decides where the bytes go (`docker load` spools them into the image store's
-/// temporary directory, see `spool(to:)`).
+/// and each route decides where the bytes go (`docker load` stages them as they arrive, see
+/// `write(to:naming:)` and `Router.stagingBody`).
 ///
 /// - The sequence ends normally only after the whole body arrived (by `Content-Length` or the
 ///   last chunk). A client that disconnects or half-closes before the end, or a response sent
