@@ -49,6 +49,12 @@ extension ContainerManager {
         try await rootFilesystem(of: try record(reference))
     }
 
+    /// The container's own layer alone (its upper directory; no image layers, nothing read),
+    /// for the bytes it wrote. Callable off the actor.
+    public nonisolated func writableLayer(_ id: String) -> RootFilesystem {
+        RootFilesystem(directory: directory(id), layers: [])
+    }
+
     /// The record's root file system: its image's unpacked layers (`image` when the caller has
     /// it already, else resolved) under its own directory. Throws `.notFound` when the image is
     /// gone.

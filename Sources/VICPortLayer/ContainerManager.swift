@@ -86,7 +86,7 @@ public actor ContainerManager {
     /// Every network scope, builtin and user, sorted by name.
     public var networkScopes: [NetworkScope] { scopes.values.sorted { $0.name < $1.name } }
 
-    func directory(_ id: String) -> String { "\(root)/\(Identifier.short(id))" }
+    nonisolated func directory(_ id: String) -> String { "\(root)/\(Identifier.short(id))" }
 
     func shim(_ id: String) -> ShimClient { ShimClient(shim: shimPath, runtime: runtime, directory: directory(id)) }
 

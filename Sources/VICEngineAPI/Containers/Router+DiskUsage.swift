@@ -38,19 +38,20 @@ extension Router {
         return .json(Usage(LayersSize: layerSizes.values.reduce(0, +), Images: summaries, Containers: sizes, Volumes: [], BuildCache: []))
     }
 
-    /// Container summaries with `SizeRw` and `SizeRootFs` (`docker ps -s`, `system df`).
+    /// Container summaries with `SizeRw` and `SizeRootFs` (`docker ps -s`, `system df`): each
+    /// container's own layer is walked, all of them in one trip to the thread pool.
     func containerSizes(_ records: [ContainerRecord], images: [DockerImageSummary]) async throws -> [DockerContainerSummary] {
         let imageSizes = Dictionary(images.map { ($0.Id, $0.Size) }, uniquingKeysWith: { first, _ in first })
-        var result: [DockerContainerSummary] = []
-        for record in records {
+        let layers = try portLayer().containers
+        let written = try await NIOThreadPool.singleton.runIfActive {
+            records.map { layers.writableLayer($0.id).upperSize() }
+        }
+        return zip(records, written).map { record, written in
             var summary = ContainerWireMapping.summary(record)
-            let rootfs = try? await portLayer().containers.rootFilesystem(record.id)
-            let written = try await NIOThreadPool.singleton.runIfActive { rootfs?.upperSize() ?? 0 }
             summary.SizeRw = written
             summary.SizeRootFs = written + (imageSizes[record.imageID] ?? 0)
-            result.append(summary)
+            return summary
         }
-        return result
     }
 
     /// `docker builder prune` and the last step of `docker system prune`: vic builds nothing,
