@@ -91,19 +91,18 @@ extension ContainerManager {
 
     func writeBundle(_ record: ContainerRecord, rootfs: String) throws {
         let (uid, gid) = try ContainerFiles.resolveUser(record.config.user, rootfs: rootfs)
-        let settings = ProcessSettings(
+        var settings = ProcessSettings(
             args: record.config.argv,
             env: record.config.env + ["HOSTNAME=\(record.config.hostname)"] + (record.config.tty ? ["TERM=xterm"] : []),
             cwd: record.config.workingDir.isEmpty ? "/" : record.config.workingDir,
             uid: uid, gid: gid, terminal: record.config.tty, hostname: record.config.hostname,
             memoryLimit: record.host.memoryBytes.flatMap { $0 > 0 ? $0 : nil },
             cpuQuota: record.host.nanoCPUs.flatMap { $0 > 0 ? $0 / 10_000 : nil })
-        var process = settings
-        process.capabilities = try OCISpec.capabilities(adding: record.host.capAdd, dropping: record.host.capDrop)
-        process.readonlyRoot = record.host.readOnlyRootfs
-        process.shmBytes = record.host.shmBytes
-        process.noNewPrivileges = record.host.noNewPrivileges
-        let spec = OCISpec.make(process, rootfs: rootfs, networkNamespace: networking.namespacePath(for: record.id),
+        settings.capabilities = try OCISpec.capabilities(adding: record.host.capAdd, dropping: record.host.capDrop)
+        settings.readonlyRoot = record.host.readOnlyRootfs
+        settings.shmBytes = record.host.shmBytes
+        settings.noNewPrivileges = record.host.noNewPrivileges
+        let spec = OCISpec.make(settings, rootfs: rootfs, networkNamespace: networking.namespacePath(for: record.id),
                                 etcDirectory: "\(directory(record.id))/etc")
         let bundle = "\(directory(record.id))/bundle"
         try AtomicFile.makeDirectory(bundle, mode: 0o700)
