@@ -34,9 +34,11 @@ extension RootFilesystem {
         let upper = "\(directory)/upper"
         var changes: [FileChange] = []
         var changedDirectories: Set<String> = []
+        // Only a directory that holds an ignored path can hold nothing but ignored paths.
+        let ignoredParents = Set(ignored.map { ($0 as NSString).deletingLastPathComponent })
         walk(upper, "") { path, info in
             if ignored.contains(path) { return }
-            if info.st_mode & S_IFMT == S_IFDIR, holdsOnlyIgnored(upper + path, path, ignored) { return }
+            if ignoredParents.contains(path), info.st_mode & S_IFMT == S_IFDIR, holdsOnlyIgnored(upper + path, path, ignored) { return }
             var kind = FileChange.Kind.added
             if RootFilesystem.isDeletion(upper + path, info) {
                 kind = .deleted
@@ -76,7 +78,7 @@ extension RootFilesystem {
 
     /// Whether a directory's entries are all ignored mount points (and there is one at least).
     func holdsOnlyIgnored(_ host: String, _ path: String, _ ignored: Set<String>) -> Bool {
-        guard !ignored.isEmpty, lowerStatus(path) != nil else { return false }
+        guard lowerStatus(path) != nil else { return false }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: host)) ?? []
         return !names.isEmpty && names.allSatisfy { ignored.contains(path + "/" + $0) }
     }
