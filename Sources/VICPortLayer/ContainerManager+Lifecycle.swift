@@ -214,7 +214,7 @@ extension ContainerManager {
         guard record.state.status == .running else { return false }
         record.state.stoppedByUser = true
         try save(record)
-        let signal = ContainerFiles.signalNumber(record.config.stopSignal) ?? SIGTERM
+        let signal = record.config.stopSignalNumber
         try? await runtime.kill(record.id, signal: signal, all: false)
         await thawAfterEndingSignal(record.id, signal: signal)
         let exited = await waitForExit(record.id, timeout: .seconds(timeout ?? record.host.stopTimeout ?? 10))

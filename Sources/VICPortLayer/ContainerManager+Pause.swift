@@ -31,7 +31,7 @@ extension ContainerManager {
     /// `docker unpause`.
     func thawAfterEndingSignal(_ id: String, signal: Int32) async {
         guard let record = records[id], record.state.paused else { return }
-        let stopSignal = ContainerFiles.signalNumber(record.config.stopSignal) ?? SIGTERM
+        let stopSignal = record.config.stopSignalNumber
         guard signal == SIGKILL || signal == stopSignal else { return }
         do {
             try await runtime.resume(id)

@@ -100,6 +100,9 @@ public struct ContainerConfig: Codable, Sendable, Equatable {
 
     /// Entrypoint followed by command: the process's argv.
     public var argv: [String] { entrypoint + cmd }
+
+    /// The signal `docker stop` sends first, as a number: the configured one, else SIGTERM.
+    var stopSignalNumber: Int32 { ContainerFiles.signalNumber(stopSignal) ?? SIGTERM }
 }
 
 /// Docker's HostConfig, the parts vic honours.
