@@ -89,17 +89,7 @@ extension ContentStore {
     /// Bytes a layer takes: its unpacked regular files, each hard-linked file once (busybox's
     /// hundreds of applet links are one file), and its blob, if kept.
     public func diskUsage(ofLayer diffID: String) -> Int64 {
-        var total = ContentStore.fileSize(blobPath(diffID)) ?? 0
-        let root = layerPath(diffID)
-        guard let walk = FileManager.default.enumerator(atPath: root) else { return total }
-        var counted: Set<UInt64> = []
-        while let name = walk.nextObject() as? String {
-            var info = stat()
-            guard lstat(root + "/" + name, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
-            if info.st_nlink > 1 && !counted.insert(UInt64(info.st_ino)).inserted { continue }
-            total += Int64(info.st_size)
-        }
-        return total
+        (ContentStore.fileSize(blobPath(diffID)) ?? 0) + FileSystem.regularFileBytes(under: layerPath(diffID))
     }
 
     static func fileSize(_ path: String) -> Int64? {

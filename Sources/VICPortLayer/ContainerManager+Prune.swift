@@ -16,7 +16,7 @@ extension ContainerManager {
     public func prune(matching matches: @Sendable (ContainerRecord) -> Bool) async -> PruneReport {
         var report = PruneReport()
         for record in list() where !record.state.isRunning && record.state.status != .removing && matches(record) {
-            let size = FileSystem.regularFileBytes(under: "\(directory(record.id))/upper")
+            let size = writableLayer(record.id).upperSize()
             do {
                 try await remove(record.id, force: false)
                 report.deleted.append(record.id)

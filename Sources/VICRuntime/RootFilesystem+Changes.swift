@@ -65,16 +65,7 @@ extension RootFilesystem {
 
     /// Bytes of regular files in the upper directory, each hard-linked file once: what the
     /// container wrote (`SizeRw`).
-    public func upperSize() -> Int64 {
-        var total: Int64 = 0
-        var counted: Set<UInt64> = []
-        walk("\(directory)/upper", "") { _, info in
-            guard info.st_mode & S_IFMT == S_IFREG else { return }
-            if info.st_nlink > 1 && !counted.insert(UInt64(info.st_ino)).inserted { return }
-            total += Int64(info.st_size)
-        }
-        return total
-    }
+    public func upperSize() -> Int64 { FileSystem.regularFileBytes(under: "\(directory)/upper") }
 
     /// Whether a directory's entries are all ignored mount points (and there is one at least).
     func holdsOnlyIgnored(_ host: String, _ path: String, _ ignored: Set<String>) -> Bool {

@@ -39,13 +39,17 @@ public enum FileSystem {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Bytes of the regular files under `path`, not following links; 0 when it does not exist.
+    /// Bytes of the regular files under `path`, not following links, each hard-linked file
+    /// counted once (busybox's hundreds of applet links are one file); 0 when it does not exist.
     public static func regularFileBytes(under path: String) -> Int64 {
         var total: Int64 = 0
         guard let walker = FileManager.default.enumerator(atPath: path) else { return 0 }
+        var linked: Set<ino_t> = []
         while let name = walker.nextObject() as? String {
             var info = stat()
-            if lstat("\(path)/\(name)", &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG { total += Int64(info.st_size) }
+            guard lstat("\(path)/\(name)", &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+            if info.st_nlink > 1 && !linked.insert(info.st_ino).inserted { continue }
+            total += Int64(info.st_size)
         }
         return total
     }
