@@ -39,6 +39,20 @@ public enum FileSystem {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Reads `fd` (a pipe, say) until its end or an error, keeping at most the first `limit`
+    /// bytes: a writer on the other end is never left blocked on a full pipe. Blocks; leaves
+    /// `fd` open.
+    public static func drain(_ fd: Int32, keeping limit: Int = 0) -> [UInt8] {
+        var kept: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return kept }
+            if kept.count < limit { kept += chunk[..<min(count, limit - kept.count)] }
+        }
+    }
+
     /// Bytes of the regular files under `path`, not following links, each hard-linked file
     /// counted once (busybox's hundreds of applet links are one file); 0 when it does not exist.
     public static func regularFileBytes(under path: String) -> Int64 {

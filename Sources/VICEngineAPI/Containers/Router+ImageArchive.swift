@@ -2,6 +2,7 @@ import Foundation
 import VICCore
 import VICImage
 import VICPortLayer
+import VICSystem
 
 extension Router {
     /// `docker save NAME…` (`GET /images/get?names=…`): the archive is planned first (an unknown
@@ -97,12 +98,7 @@ extension Router {
         async let staged: Value = withCheckedThrowingContinuation { continuation in
             Thread {
                 let result = Result { try stage(FileByteSource(descriptor: readEnd)) }
-                var sink = [UInt8](repeating: 0, count: 64 * 1024)
-                while true {
-                    let count = sink.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
-                    if count > 0 || (count < 0 && errno == EINTR) { continue }
-                    break
-                }
+                _ = FileSystem.drain(readEnd)
                 close(readEnd)
                 continuation.resume(with: result)
             }.start()

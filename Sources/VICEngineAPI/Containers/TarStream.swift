@@ -108,14 +108,9 @@ final class TarStream: Sendable {
         }
 
         private func drain(_ descriptor: Int32) {
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { break }
-                kept.withLock { if $0.count < 4096 { $0 += buffer[..<min(count, 4096 - $0.count)] } }
-            }
+            let words = FileSystem.drain(descriptor, keeping: 4096)
             close(descriptor)
+            kept.withLock { $0 = words }
             finished.signal()
         }
 
