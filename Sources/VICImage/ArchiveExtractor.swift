@@ -178,7 +178,6 @@ public struct ArchiveExtractor: Sendable {
         guard result < 0 else { return }
         let number = errno
         if allowed != 0 && number == allowed { return }
-        let code: VICError.Code = number == ENOENT || number == ENOTDIR ? .notFound : .internal
-        throw VICError(code, "\(operation): \(String(cString: strerror(number)))")
+        throw ScopedDirectory.error(number, operation)
     }
 }

@@ -113,7 +113,9 @@ public final class ScopedDirectory: Sendable {
         return String(decoding: buffer[..<count], as: UTF8.self)
     }
 
-    static func error(_ number: Int32, _ operation: String) -> VICError {
+    /// The error for a failed call on a path inside the root: `.notFound` for ENOENT and
+    /// ENOTDIR (a path that is not there), `.internal` otherwise, with strerror's words.
+    public static func error(_ number: Int32, _ operation: String) -> VICError {
         let code: VICError.Code = number == ENOENT || number == ENOTDIR ? .notFound : .internal
         return VICError(code, "\(operation): \(String(cString: strerror(number)))")
     }

@@ -22,11 +22,8 @@ struct ContainerPathStat: Codable, Equatable {
     static func of(_ path: String, name: String, parent: Int32, root: ScopedDirectory, container: String) throws -> ContainerPathStat {
         var info = stat()
         guard fstatat(parent, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
-            let number = errno
-            if number == ENOENT || number == ENOTDIR {
-                throw VICError(.notFound, "Could not find the file \(path) in container \(container)")
-            }
-            throw VICError(.internal, "stat \(path): \(String(cString: strerror(number)))")
+            let error = ScopedDirectory.error(errno, "stat \(path)")
+            throw error.code == .notFound ? VICError(.notFound, "Could not find the file \(path) in container \(container)") : error
         }
         var linkTarget = ""
         if info.st_mode & S_IFMT == S_IFLNK {
