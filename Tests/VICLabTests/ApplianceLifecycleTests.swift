@@ -34,22 +34,13 @@ struct ApplianceFacts {
     }
 }
 
-/// Processes whose command line mentions `vchd` and the VCH name.
-func daemonPIDs(_ vch: String) -> [Int32] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap(Int32.init).filter { pid in
-        guard let argv = Processes.commandLine(of: pid) else { return false }
-        return argv.first?.hasSuffix("/vchd") == true && argv.contains(vch)
-    }
-}
-
 /// Asserts that nothing of `vch` is left: namespace, host links, processes, state, certificates.
 func expectNothingLeft(_ lab: Lab, vch: String, linksBefore: Set<String>) async throws {
     #expect(!FileManager.default.fileExists(atPath: "/run/netns/vch-\(vch)"), "namespace left")
     #expect(!FileManager.default.fileExists(atPath: "/run/netns/vch-\(vch)-host"), "host namespace name left")
     let linksAfter = Set(try await IPRoute2().links(in: lab.name).map(\.name))
     #expect(linksAfter == linksBefore, "links left: \(linksAfter.subtracting(linksBefore))")
-    #expect(daemonPIDs(vch).isEmpty, "vchd still running")
+    #expect(lab.daemonPIDs(vch).isEmpty, "vchd still running")
     #expect(!FileManager.default.fileExists(atPath: "\(lab.stateRoot)/\(vch)"), "state left")
     #expect(!FileManager.default.fileExists(atPath: "\(lab.runRoot)/\(vch)"), "run directory left")
     #expect(!FileManager.default.fileExists(atPath: lab.certificateDirectory(vch)), "certificates left")
@@ -69,7 +60,7 @@ struct ApplianceLifecycleTests {
             ["create", "--name", vch, "--tls-cert-path", lab.certificateDirectory(vch)] + flags)
         try #require(create.succeeded, "create: \(create.combined)")
         #expect(create.standardOutput.contains("Installer completed successfully"))
-        #expect(daemonPIDs(vch).count == 1)
+        #expect(lab.daemonPIDs(vch).count == 1)
         try await check(try await ApplianceFacts.read(lab, vch: vch), create)
         let delete = try await lab.vicMachine(["delete", "--name", vch])
         #expect(delete.succeeded, "delete: \(delete.combined)")

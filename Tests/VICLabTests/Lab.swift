@@ -194,6 +194,18 @@ extension Lab {
         return try #require(pid_t(text.trimmingWhitespace()), "vchd.pid: \(text)")
     }
 
+    /// The vchd processes of `vch` in this lab: those whose command line names the VCH and this
+    /// lab's state root (another lab may run a VCH of the same name). A child vchd has forked and
+    /// not yet replaced with its program carries the same command line, so it is not counted.
+    func daemonPIDs(_ vch: String) -> [pid_t] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        let daemons = Set(entries.compactMap(pid_t.init).filter { pid in
+            guard let argv = Processes.commandLine(of: pid), argv.first?.hasSuffix("/vchd") == true else { return false }
+            return argv.contains(vch) && argv.contains(stateRoot)
+        })
+        return daemons.filter { pid in parentPID(of: pid).map { !daemons.contains($0) } ?? false }.sorted()
+    }
+
     /// Starts vchd for `vch` the way `vic-machine create` does (detached, its own session,
     /// output appended to the VCH's vchd.log, same arguments), from the lab's host namespace.
     /// Returns its pid.
@@ -204,6 +216,14 @@ extension Lab {
                         "--name", vch, "--state-root", stateRoot, "--run-root", runRoot],
             logPath: "\(stateRoot)/\(vch)/vchd.log")
     }
+}
+
+/// The parent of `pid`, from /proc; nil once it is gone.
+func parentPID(of pid: pid_t) -> pid_t? {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return nil }
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    return fields.count > 1 ? pid_t(fields[1]) : nil
 }
 
 /// Whether `pid` is gone: no such process, or a zombie (reaped here when it is our child).

@@ -133,7 +133,7 @@ struct PortEndToEndTests {
 
             // vchd killed with SIGKILL and started again: the mappings are rebuilt from state, and
             // still follow the container's lifecycle.
-            for pid in daemonPIDs("pp") { kill(pid, SIGKILL) }
+            kill(try lab.vchdPID("pp"), SIGKILL)
             let started = try await lab.vicMachine(["start", "--name", "pp"])
             try #require(started.succeeded, "start: \(started.combined)")
             #expect(try await lab.eventually(from: "cpub", "http://\(publicIP):8080/") == "hello")
