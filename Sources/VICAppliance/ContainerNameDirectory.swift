@@ -53,7 +53,8 @@ final class ContainerNameDirectory: NameDirectorySource {
             NameDirectory.Entry(
                 id: record.id, name: record.name,
                 endpoints: record.endpoints.map {
-                    .init(network: $0.network, address: $0.address.address, aliases: $0.aliases)
+                    .init(network: $0.network, address: $0.address.address, aliases: $0.aliases,
+                          address6: $0.address6?.address)
                 },
                 links: links(record.host.links + record.endpoints.flatMap(\.links)))
         })

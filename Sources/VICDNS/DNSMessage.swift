@@ -219,6 +219,12 @@ public struct DNSResourceRecord: Sendable, Equatable {
         DNSResourceRecord(name: name, type: .a, ttl: ttl, data: .ipv4(address))
     }
 
+    /// An AAAA record: the address's 16 bytes, most significant first.
+    public static func address6(_ name: DNSName, _ address: IPv6Address, ttl: UInt32) -> DNSResourceRecord {
+        let bytes = (0..<16).map { UInt8(truncatingIfNeeded: address.value >> UInt128(8 * (15 - $0))) }
+        return DNSResourceRecord(name: name, type: .aaaa, ttl: ttl, data: .opaque(bytes))
+    }
+
     /// An EDNS OPT pseudo-record advertising `payloadSize`, with no options.
     public static func edns(payloadSize: UInt16) -> DNSResourceRecord {
         DNSResourceRecord(name: .root, type: .opt, rawClass: payloadSize, ttl: 0, data: .opaque([]))

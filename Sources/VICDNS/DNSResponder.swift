@@ -124,6 +124,11 @@ public actor DNSResponder {
             var reply = Self.reply(to: pending.query, code: .noError, authoritative: true)
             reply.answers = addresses.map { .address(question.name, $0, ttl: Self.containerTTL) }
             return reply
+        case .addresses6(let addresses):
+            rotation.wrappingAdd(1, ordering: .relaxed)
+            var reply = Self.reply(to: pending.query, code: .noError, authoritative: true)
+            reply.answers = addresses.map { .address6(question.name, $0, ttl: Self.containerTTL) }
+            return reply
         case .noData:
             return Self.reply(to: pending.query, code: .noError, authoritative: true)
         case .forward:

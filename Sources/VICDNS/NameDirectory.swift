@@ -29,19 +29,22 @@ public struct NameDirectory: Sendable, Equatable {
     }
 
     /// A container's membership of one network.
-    public struct Endpoint: Sendable, Equatable {
+    public struct Endpoint: Sendable, Hashable {
         /// The Docker-visible network name ("bridge", "web-net").
         public var network: String
         /// The container's address on this network.
         public var address: IPv4Address
         /// `--network-alias` names on this network; several containers may share one.
         public var aliases: [String]
+        /// The container's IPv6 address on a `--ipv6` network: its AAAA record.
+        public var address6: IPv6Address?
 
         /// An endpoint.
-        public init(network: String, address: IPv4Address, aliases: [String] = []) {
+        public init(network: String, address: IPv4Address, aliases: [String] = [], address6: IPv6Address? = nil) {
             self.network = network
             self.address = address
             self.aliases = aliases
+            self.address6 = address6
         }
     }
 

@@ -14,12 +14,15 @@ import VICCore
 /// Anything else is not ours and goes upstream, as VIC does: an unknown sender, an unknown
 /// name, and a name the sender may not see (a container on another network). Upstream then
 /// answers NXDOMAIN for such a name, which is VIC's test 1-24 "unknown host". A name that
-/// resolves, asked with a type other than A, gets NODATA (NOERROR, no answer).
+/// resolves gets A records, and AAAA records from its endpoints on `--ipv6` networks; asked
+/// with another type, or AAAA where it has no IPv6 address, it gets NODATA (NOERROR, no answer).
 public struct NameResolver: Sendable {
     /// What to do with one question.
     public enum Resolution: Sendable, Equatable {
         /// An A question answered with these addresses, in answer order.
         case addresses([IPv4Address])
+        /// An AAAA question answered with these addresses, in answer order.
+        case addresses6([IPv6Address])
         /// The name is ours but has no record of the asked type: NOERROR, no answers.
         case noData
         /// Not ours: ask upstream (or the cache).
@@ -43,59 +46,64 @@ public struct NameResolver: Sendable {
         let senderNetworks = sender.endpoints.map(\.network)
         // The whole name first (container names may hold dots), then `name.network` splits.
         // Compared without allocating: this runs for every query, on the receive thread.
-        var found = addresses(of: labels.count == 1 ? labels[0] : labels.joined(separator: "."),
+        var found = endpoints(of: labels.count == 1 ? labels[0] : labels.joined(separator: "."),
                               for: sender, on: senderNetworks)
         var split = 1
         while found.isEmpty && split < labels.count {
             let domain = labels[split...].joined(separator: ".")
             let networks = senderNetworks.filter { Self.lowercases($0, to: domain) }
             if !networks.isEmpty {
-                found = addresses(of: labels[..<split].joined(separator: "."), for: sender, on: networks)
+                found = endpoints(of: labels[..<split].joined(separator: "."), for: sender, on: networks)
             }
             split += 1
         }
         guard !found.isEmpty else { return .forward }
-        guard type == .a else { return .noData }
-        return .addresses(Self.rotate(found, by: rotation))
+        switch type {
+        case .a:
+            return .addresses(Self.rotate(Self.unique(found.map(\.address)), by: rotation))
+        case .aaaa:
+            let addresses = Self.unique(found.compactMap(\.address6))
+            return addresses.isEmpty ? .noData : .addresses6(Self.rotate(addresses, by: rotation))
+        default:
+            return .noData
+        }
     }
 
-    /// The addresses `name` (lower-case) stands for, seen by `sender` on `networks`, by rule
+    /// The endpoints `name` (lower-case) stands for, seen by `sender` on `networks`, by rule
     /// precedence.
-    func addresses(of name: String, for sender: NameDirectory.Entry, on networks: [String]) -> [IPv4Address] {
+    func endpoints(of name: String, for sender: NameDirectory.Entry, on networks: [String]) -> [NameDirectory.Endpoint] {
         // 1. Links: declared by the sender only.
         if let target = sender.links.first(where: { Self.lowercases($0.key, to: name) })?.value.lowercased() {
             let found = directory.containers
                 .filter { Self.lowercases($0.name, to: target) || $0.id == target }
-                .flatMap { sharedAddresses(of: $0, with: sender, on: networks) }
+                .flatMap { sharedEndpoints(of: $0, with: sender, on: networks) }
             if !found.isEmpty { return found }
         }
         // 2. Network aliases: per endpoint, on the networks in play.
-        var aliased: [IPv4Address] = []
+        var aliased: [NameDirectory.Endpoint] = []
         for entry in directory.containers {
             for endpoint in entry.endpoints
             where networks.contains(endpoint.network)
                 && endpoint.aliases.contains(where: { Self.lowercases($0, to: name) }) {
-                aliased.append(endpoint.address)
+                aliased.append(endpoint)
             }
         }
-        if !aliased.isEmpty { return Self.unique(aliased) }
+        if !aliased.isEmpty { return aliased }
         // 3. Names and short IDs.
-        var named: [IPv4Address] = []
+        var named: [NameDirectory.Endpoint] = []
         for entry in directory.containers where Self.lowercases(entry.name, to: name) || Self.isShortID(name, of: entry.id) {
-            named += sharedAddresses(of: entry, with: sender, on: networks)
+            named += sharedEndpoints(of: entry, with: sender, on: networks)
         }
-        return Self.unique(named)
+        return named
     }
 
-    /// `target`'s addresses on the networks it shares with `sender`, within `networks`.
-    func sharedAddresses(of target: NameDirectory.Entry, with sender: NameDirectory.Entry, on networks: [String])
-        -> [IPv4Address]
+    /// `target`'s endpoints on the networks it shares with `sender`, within `networks`.
+    func sharedEndpoints(of target: NameDirectory.Entry, with sender: NameDirectory.Entry, on networks: [String])
+        -> [NameDirectory.Endpoint]
     {
-        target.endpoints
-            .filter { endpoint in
-                networks.contains(endpoint.network) && sender.endpoints.contains { $0.network == endpoint.network }
-            }
-            .map(\.address)
+        target.endpoints.filter { endpoint in
+            networks.contains(endpoint.network) && sender.endpoints.contains { $0.network == endpoint.network }
+        }
     }
 
     /// Whether `text.lowercased() == lowered`, without allocating when `text` is ASCII.
@@ -115,13 +123,13 @@ public struct NameResolver: Sendable {
         return bytes.prefix(12).elementsEqual(name.utf8)
     }
 
-    static func unique(_ addresses: [IPv4Address]) -> [IPv4Address] {
+    static func unique<Address: Hashable>(_ addresses: [Address]) -> [Address] {
         guard addresses.count > 1 else { return addresses }
-        var seen: Set<IPv4Address> = []
+        var seen: Set<Address> = []
         return addresses.filter { seen.insert($0).inserted }
     }
 
-    static func rotate(_ addresses: [IPv4Address], by rotation: Int) -> [IPv4Address] {
+    static func rotate<Address>(_ addresses: [Address], by rotation: Int) -> [Address] {
         guard addresses.count > 1 else { return addresses }
         let start = ((rotation % addresses.count) + addresses.count) % addresses.count
         return Array(addresses[start...] + addresses[..<start])

@@ -81,6 +81,23 @@ final class ScriptedTransport: DNSUpstreamTransport {
         #expect(reply.questions.first?.type == .aaaa)
     }
 
+    @Test func answersAAAAForAContainerOnAnIPv6Network() async throws {
+        let directory = NameDirectory(containers: [
+            .init(id: Fixture.id("a"), name: "web", endpoints: [
+                .init(network: "six", address: Fixture.ip("172.20.0.2"), address6: IPv6Address("fd00:6::2")),
+            ]),
+            .init(id: Fixture.id("b"), name: "app", endpoints: [.init(network: "six", address: Fixture.ip("172.20.0.3"))]),
+        ])
+        let transport = ScriptedTransport([:])
+        let reply = try await ask(responder([Self.first], transport, directory: directory), query("web", .aaaa),
+                                  from: Fixture.ip("172.20.0.3"))
+        #expect(reply.header.responseCode == .noError && reply.header.isAuthoritative)
+        #expect(reply.answers.map(\.type) == [.aaaa])
+        // The 16 bytes of fd00:6::2 on the wire.
+        #expect(reply.answers.first?.data == .opaque([0xfd, 0, 0, 6] + Array(repeating: 0, count: 11) + [2]))
+        #expect(transport.askedUpstreams.isEmpty)
+    }
+
     @Test func answersSERVFAILWithoutUpstreams() async throws {
         let reply = try await ask(responder([], ScriptedTransport([:])), query("example.com"))
         #expect(reply.header.responseCode == .serverFailure)

@@ -110,6 +110,28 @@ enum Fixture {
         #expect(NameResolver(directory: directory).resolve(web, type: .a, from: client) == Self.answer("172.16.0.11"))
     }
 
+    @Test func answersAAAAFromIPv6EndpointsOnly() throws {
+        let directory = NameDirectory(containers: [
+            .init(id: Fixture.id("1"), name: "web", endpoints: [
+                .init(network: "bridge", address: Fixture.ip("172.16.0.2")),
+                .init(network: "six", address: Fixture.ip("172.20.0.2"), aliases: ["api"], address6: IPv6Address("fd00:6::2")),
+            ]),
+            .init(id: Fixture.id("2"), name: "api2", endpoints: [
+                .init(network: "six", address: Fixture.ip("172.20.0.3"), aliases: ["api"], address6: IPv6Address("fd00:6::3")),
+            ]),
+            .init(id: Fixture.id("3"), name: "old", endpoints: [.init(network: "bridge", address: Fixture.ip("172.16.0.3"))]),
+        ])
+        let resolver = NameResolver(directory: directory)
+        let fromSix = Fixture.ip("172.20.0.3")
+        let fromBridge = Fixture.ip("172.16.0.3")
+        let six: [IPv6Address] = ["fd00:6::2", "fd00:6::3"].compactMap { IPv6Address($0) }
+        #expect(resolver.resolve(try #require(DNSName("web")), type: .aaaa, from: fromSix) == .addresses6([six[0]]))
+        #expect(resolver.resolve(try #require(DNSName("api")), type: .aaaa, from: fromSix, rotation: 1) == .addresses6([six[1], six[0]]))
+        // Seen over the bridge network, web has no IPv6 address: NODATA, not the other network's.
+        #expect(resolver.resolve(try #require(DNSName("web")), type: .aaaa, from: fromBridge) == .noData)
+        #expect(resolver.resolve(try #require(DNSName("web")), type: .a, from: fromBridge) == Self.answer("172.16.0.2"))
+    }
+
     @Test func findsTheSenderByAnyOfItsAddresses() {
         #expect(Fixture.directory.container(at: Fixture.ip("172.17.0.6"))?.name == "c3")
         #expect(Fixture.directory.container(at: Fixture.ip("172.16.0.2"))?.name == "web")
