@@ -120,13 +120,15 @@ public struct ApplianceBackend: PortLayerBackend {
             for endpoint in record.endpoints where endpoint.network == scope.name {
                 endpoints[record.id] = .init(containerName: record.name, endpointID: record.id,
                                              macAddress: endpoint.macAddress,
-                                             ipv4Address: endpoint.isDynamic ? nil : endpoint.address)
+                                             ipv4Address: endpoint.isDynamic ? nil : endpoint.address,
+                                             ipv6Address: endpoint.address6)
             }
         }
         return NetworkDescription(
             name: scope.name, id: scope.id, driver: scope.driver == .bridge ? .bridge : .external,
             isInternal: scope.internal, isBuiltin: scope.builtin, labels: scope.labels, created: scope.created,
-            addressConfigurations: configurations, endpoints: endpoints, options: scope.options)
+            addressConfigurations: configurations, endpoints: endpoints, options: scope.options,
+            ipv6Configurations: scope.subnet6.map { [.init(subnet: $0, gateway: scope.gateway6)] } ?? [])
     }
 }
 

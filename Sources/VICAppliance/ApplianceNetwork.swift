@@ -31,6 +31,8 @@ public struct ApplianceNetwork: BridgeGatewayControl {
         self.configuration = configuration
     }
 
+    static let ipv6Forwarding = "/proc/sys/net/ipv6/conf/all/forwarding"
+
     var bridgeNIC: String { configuration.nic(for: .bridge)?.name ?? NetworkRole.bridge.rawValue }
 
     /// The alias that marks a user network's bridge as this VCH's.
@@ -56,13 +58,17 @@ public struct ApplianceNetwork: BridgeGatewayControl {
                 try await links.createBridge(named: scope.portGroup, alias: Self.bridgeAlias(vch: configuration.name, network: scope.name), in: host)
             }
             if applianceLinks.contains(scope.applianceInterface) {
-                try await links.apply([.addAddress(gateway, link: scope.applianceInterface), .setUp(scope.applianceInterface)], in: nil)
+                try await links.apply(Self.gatewayChanges(scope, gateway), in: nil)
             } else {
                 try await connect(scope, gateway: gateway)
             }
         }
-        // /proc/sys/net is per network namespace: this is the appliance's switch only.
+        // /proc/sys/net is per network namespace: this is the appliance's switch only. IPv6 is
+        // never forwarded: it stays on each network (the firewall filters IPv4 only).
         try FileSystem.writeControl("/proc/sys/net/ipv4/ip_forward", "1\n")
+        if FileManager.default.fileExists(atPath: Self.ipv6Forwarding) {
+            try FileSystem.writeControl(Self.ipv6Forwarding, "0\n")
+        }
     }
 
     /// `BridgeGatewayControl.addGateway(for:)`, for a network created while vchd runs. Default
@@ -91,7 +97,15 @@ public struct ApplianceNetwork: BridgeGatewayControl {
             .createVethPair(hostName: hostLink, bridge: scope.portGroup, peerName: scope.applianceInterface,
                             peerNamespace: configuration.namespace, peerMAC: nil),
         ], in: configuration.hostNamespace)
-        try await links.apply([.addAddress(gateway, link: scope.applianceInterface), .setUp(scope.applianceInterface)], in: nil)
+        try await links.apply(Self.gatewayChanges(scope, gateway), in: nil)
+    }
+
+    /// The gateway addresses on the appliance's NIC of a user network (IPv6 too, for a `--ipv6`
+    /// network), and the NIC up.
+    static func gatewayChanges(_ scope: NetworkScope, _ gateway: IPv4Interface) -> [LinkChange] {
+        [.addAddress(gateway, link: scope.applianceInterface)]
+            + (scope.gatewayInterface6.map { [.addAddress6($0, link: scope.applianceInterface)] } ?? [])
+            + [.setUp(scope.applianceInterface)]
     }
 
     /// `BridgeGatewayControl.removeGateway(for:)`. Default bridge: removes the gateway address.

@@ -77,6 +77,10 @@ public struct IPRoute2: LinkControl {
         try await run(namespace, ["address", "replace", address.description, "dev", link])
     }
 
+    public func addAddress6(_ address: IPv6Interface, to link: String, in namespace: String?) async throws {
+        try await run(namespace, IPRoute2Batch.arguments(.addAddress6(address, link: link)))
+    }
+
     public func removeAddress(_ address: IPv4Interface, from link: String, in namespace: String?) async throws {
         let result = try await Command.run(
             ip, (namespace.map { ["-n", $0] } ?? []) + ["address", "del", address.description, "dev", link])

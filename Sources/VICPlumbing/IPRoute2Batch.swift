@@ -17,6 +17,8 @@ public enum IPRoute2Batch {
             return ["link", "set", "dev", link, "up"]
         case .addAddress(let address, let link):
             return ["address", "replace", address.description, "dev", link]
+        case .addAddress6(let address, let link):
+            return ["address", "replace", address.description, "dev", link, "nodad"]
         case .replaceRoute(let destination, let gateway, let device):
             return ["route", "replace", destination?.description ?? "default", "via", gateway.description, "dev", device]
         case .deleteRoute(let destination):

@@ -14,6 +14,8 @@ public enum LinkChange: Sendable, Hashable {
     case setUp(String)
     /// Adds (or replaces) an address on a link.
     case addAddress(IPv4Interface, link: String)
+    /// Adds (or replaces) an IPv6 address on a link, without duplicate address detection.
+    case addAddress6(IPv6Interface, link: String)
     /// Adds or replaces a route; `to` nil is the default route.
     case replaceRoute(to: IPv4Network?, via: IPv4Address, device: String)
     /// Removes a route (nil: the default route); a missing route is not an error.
@@ -37,6 +39,8 @@ extension LinkControl {
                 try await setUp(link: link, in: namespace)
             case .addAddress(let address, let link):
                 try await addAddress(address, to: link, in: namespace)
+            case .addAddress6(let address, let link):
+                try await addAddress6(address, to: link, in: namespace)
             case .replaceRoute(let destination, let gateway, let device):
                 try await replaceRoute(to: destination, via: gateway, device: device, in: namespace)
             case .deleteRoute(let destination):

@@ -60,6 +60,9 @@ public protocol LinkControl: Sendable {
 
     /// Adds (or replaces) an address on `link`.
     func addAddress(_ address: IPv4Interface, to link: String, in namespace: String?) async throws
+    /// Adds (or replaces) an IPv6 address on `link`, usable at once (no duplicate address
+    /// detection: IPAM hands out each address once).
+    func addAddress6(_ address: IPv6Interface, to link: String, in namespace: String?) async throws
     /// Removes an address; one that is already gone is not an error.
     func removeAddress(_ address: IPv4Interface, from link: String, in namespace: String?) async throws
     /// Adds or replaces a route: `destination` nil is the default route.

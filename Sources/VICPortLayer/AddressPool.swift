@@ -51,3 +51,47 @@ public struct AddressPool: Sendable, Equatable {
 
     public mutating func release(_ address: IPv4Address) { reserved.remove(address) }
 }
+
+/// IPAM for a network's IPv6 subnet: hands out the lowest free address after the subnet-router
+/// anycast (all-zeros) address, never an excluded one (the gateway). Like `AddressPool`, an
+/// address stays reserved until it is released at container removal.
+public struct IPv6AddressPool: Sendable, Equatable {
+    /// The network's IPv6 subnet; every handed-out address lies in it.
+    public let subnet: IPv6Network
+    public private(set) var reserved: Set<IPv6Address>
+
+    /// A pool over the whole subnet; `excluded` (the gateway) is never handed out.
+    public init(subnet: IPv6Network, excluded: [IPv6Address] = []) {
+        self.subnet = subnet
+        reserved = Set(excluded)
+        if subnet.prefixLength < 127 { reserved.insert(subnet.first) }
+    }
+
+    /// Reserves and returns the lowest free address. Reserved addresses are skipped one by one,
+    /// so the search is bounded by how many are reserved, not by the subnet's size.
+    public mutating func reserveNext(network: String) throws -> IPv6Address {
+        var candidate = subnet.first
+        while subnet.contains(candidate) {
+            if !reserved.contains(candidate) {
+                reserved.insert(candidate)
+                return candidate
+            }
+            guard let next = candidate.advanced(by: 1) else { break }
+            candidate = next
+        }
+        throw VICError(.unavailable, "No available IPv6 address in current network \(network)")
+    }
+
+    /// Reserves exactly `address` (`--ip6`, or a reservation reloaded after a restart).
+    public mutating func reserve(_ address: IPv6Address, network: String) throws {
+        guard subnet.contains(address) else {
+            throw VICError(.invalidArgument, "address \(address) is not in network \(network) (\(subnet))")
+        }
+        guard !reserved.contains(address) else {
+            throw VICError(.conflict, "Address \(address) already in use in network \(network)")
+        }
+        reserved.insert(address)
+    }
+
+    public mutating func release(_ address: IPv6Address) { reserved.remove(address) }
+}

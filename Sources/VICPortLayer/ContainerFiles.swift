@@ -56,6 +56,7 @@ struct ContainerFiles {
             """
         for endpoint in record.endpoints where !endpoint.isDynamic {
             hosts += "\(endpoint.address.address)\t\(hostname)\n"
+            if let address6 = endpoint.address6 { hosts += "\(address6.address)\t\(hostname)\n" }
         }
         for entry in record.host.extraHosts {
             // `name:ip`; Docker also accepts `name=ip`. IPv6 addresses keep their colons.

@@ -68,6 +68,7 @@ extension ContainerManager {
             if let address = attachment.ipv4Address {
                 throw VICError(.invalidArgument, "Cannot set static IP (\(address)) when default gateway is not set for network \(scope.name)")
             }
+            if let wanted = attachment.ipv6Address { throw Self.noIPv6(wanted, on: scope.name) }
             return Endpoint(
                 network: scope.name, networkID: scope.id, address: try Endpoint.unleased(), gateway: nil,
                 macAddress: attachment.macAddress?.lowercased() ?? ContainerNetworking.randomMACAddress(),
@@ -83,19 +84,44 @@ extension ContainerManager {
         guard let interface = IPv4Interface(address: address, prefixLength: subnet.prefixLength) else {
             throw VICError(.internal, "bad prefix for \(scope.name)")
         }
+        let address6 = try reserveIPv6(in: &scope, attachment)
         scope.pool = pool
         scopes[scope.name] = scope
         return Endpoint(
             network: scope.name, networkID: scope.id, address: interface, gateway: scope.gateway,
             macAddress: attachment.macAddress?.lowercased() ?? ContainerNetworking.macAddress(for: address),
             dnsServers: scope.dnsServers.isEmpty ? [scope.gateway].compactMap { $0 } : scope.dnsServers,
-            aliases: attachment.aliases, links: attachment.links)
+            aliases: attachment.aliases, links: attachment.links,
+            address6: address6, gateway6: address6 == nil ? nil : scope.gateway6)
+    }
+
+    /// Reserves the endpoint's IPv6 address in `scope`'s copy of its pool (`--ip6`, else the
+    /// lowest free one); nil on a network without IPv6, where `--ip6` is refused.
+    func reserveIPv6(in scope: inout NetworkScope, _ attachment: NetworkAttachment) throws -> IPv6Interface? {
+        guard var pool6 = scope.pool6, let subnet6 = scope.subnet6 else {
+            if let wanted = attachment.ipv6Address { throw Self.noIPv6(wanted, on: scope.name) }
+            return nil
+        }
+        let address: IPv6Address
+        if let wanted = attachment.ipv6Address {
+            try pool6.reserve(wanted, network: scope.name)
+            address = wanted
+        } else {
+            address = try pool6.reserveNext(network: scope.name)
+        }
+        scope.pool6 = pool6
+        return IPv6Interface(address: address, prefixLength: subnet6.prefixLength)
+    }
+
+    static func noIPv6(_ address: IPv6Address, on network: String) -> VICError {
+        VICError(.invalidArgument, "cannot use IPv6 address \(address) (--ip6): network \(network) has no IPv6 (docker network create --ipv6)")
     }
 
     /// Gives the endpoints' addresses back to their pools (at removal or disconnect).
     func releaseEndpoints(_ endpoints: [Endpoint]) {
         for endpoint in endpoints where !endpoint.isDynamic {
             scopes[endpoint.network]?.pool?.release(endpoint.address.address)
+            if let address6 = endpoint.address6 { scopes[endpoint.network]?.pool6?.release(address6.address) }
         }
     }
 

@@ -149,6 +149,9 @@ public actor ContainerManager {
                   var record = try? decoder.decode(ContainerRecord.self, from: data) else { continue }
             for endpoint in record.endpoints {
                 try? scopes[endpoint.network]?.pool?.reserve(endpoint.address.address, network: endpoint.network)
+                if let address6 = endpoint.address6 {
+                    try? scopes[endpoint.network]?.pool6?.reserve(address6.address, network: endpoint.network)
+                }
             }
             records[record.id] = record
             if record.state.status == .removing { unfinishedRemovals.append(record.id) }

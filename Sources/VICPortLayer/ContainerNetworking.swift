@@ -66,7 +66,9 @@ public struct ContainerNetworking: Sendable {
     /// Adds `nics` and, when given, the default route: one batch in the host namespace (the
     /// veth pairs, created with the container end already in its namespace and its MAC), one in
     /// the container's (loopback and NICs up, static addresses, the route). Dynamic endpoints
-    /// get no address here.
+    /// get no address here. An IPv6 address is added too, but no IPv6 route: the appliance
+    /// does not forward IPv6, so IPv6 reaches the network's members and its gateway only, and
+    /// a program that tries an address elsewhere fails at once and falls back to IPv4.
     public func attach(_ id: String, _ nics: [NIC], defaultRoute: (gateway: IPv4Address, interface: String)? = nil) async throws {
         let (host, container) = changes(id, nics, defaultRoute: defaultRoute)
         try await links.apply(host, in: hostNamespace)
@@ -86,6 +88,7 @@ public struct ContainerNetworking: Sendable {
                                         peerNamespace: namespace(for: id), peerMAC: nic.endpoint.macAddress))
             container.append(.setUp(nic.interface))
             if !nic.endpoint.isDynamic { container.append(.addAddress(nic.endpoint.address, link: nic.interface)) }
+            if let address6 = nic.endpoint.address6 { container.append(.addAddress6(address6, link: nic.interface)) }
         }
         if let defaultRoute {
             container.append(.replaceRoute(to: nil, via: defaultRoute.gateway, device: defaultRoute.interface))

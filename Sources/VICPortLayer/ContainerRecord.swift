@@ -227,10 +227,16 @@ public struct Endpoint: Codable, Sendable, Equatable {
     public var aliases: [String]
     /// `--link target:alias` on this network: visible to this container only.
     public var links: [String]
+    /// The container's IPv6 address on a `--ipv6` network, with the subnet's prefix; nil on an
+    /// IPv4-only network (and in records written before vic had IPv6).
+    public var address6: IPv6Interface?
+    /// The network's IPv6 gateway (the appliance), set with `address6`.
+    public var gateway6: IPv6Address?
 
-    /// An endpoint; `aliases` and `links` default to none.
+    /// An endpoint; `aliases` and `links` default to none, and it has no IPv6 address.
     public init(network: String, networkID: String, address: IPv4Interface, gateway: IPv4Address?,
-                macAddress: String, dnsServers: [IPv4Address], aliases: [String] = [], links: [String] = []) {
+                macAddress: String, dnsServers: [IPv4Address], aliases: [String] = [], links: [String] = [],
+                address6: IPv6Interface? = nil, gateway6: IPv6Address? = nil) {
         self.network = network
         self.networkID = networkID
         self.address = address
@@ -239,6 +245,8 @@ public struct Endpoint: Codable, Sendable, Equatable {
         self.dnsServers = dnsServers
         self.aliases = aliases
         self.links = links
+        self.address6 = address6
+        self.gateway6 = gateway6
     }
 
     /// Records written before a field existed decode with its default.
@@ -252,5 +260,7 @@ public struct Endpoint: Codable, Sendable, Equatable {
         dnsServers = try values.decode([IPv4Address].self, forKey: .dnsServers)
         aliases = try values.decodeIfPresent([String].self, forKey: .aliases) ?? []
         links = try values.decodeIfPresent([String].self, forKey: .links) ?? []
+        address6 = try values.decodeIfPresent(IPv6Interface.self, forKey: .address6)
+        gateway6 = try values.decodeIfPresent(IPv6Address.self, forKey: .gateway6)
     }
 }

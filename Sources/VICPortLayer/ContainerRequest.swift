@@ -84,12 +84,16 @@ public struct NetworkAttachment: Sendable, Hashable {
     public var links: [String]
     /// `--mac-address`; nil generates one.
     public var macAddress: String?
+    /// `--ip6`: a fixed address inside the network's IPv6 subnet; nil picks the lowest free one
+    /// on a `--ipv6` network. Refused on a network without IPv6.
+    public var ipv6Address: IPv6Address?
 
     /// An attachment with no fixed address, aliases or links.
     public init(network: String, ipv4Address: IPv4Address? = nil, aliases: [String] = [], links: [String] = [],
-                macAddress: String? = nil) {
+                macAddress: String? = nil, ipv6Address: IPv6Address? = nil) {
         self.network = network
         self.ipv4Address = ipv4Address
+        self.ipv6Address = ipv6Address
         self.aliases = aliases
         self.links = links
         self.macAddress = macAddress

@@ -19,11 +19,18 @@ public struct NetworkRequest: Sendable, Hashable {
     public var labels: [String: String]
     /// `-o` driver options, kept and shown but not interpreted.
     public var options: [String: String]
+    /// `--ipv6`: members get an IPv6 address as well as an IPv4 one.
+    public var enableIPv6: Bool
+    /// The IPv6 `--subnet`; nil with `enableIPv6` generates a unique local /64.
+    public var subnet6: IPv6Network?
+    /// The IPv6 `--gateway`; nil takes the IPv6 subnet's first address after the all-zeros one.
+    public var gateway6: IPv6Address?
 
-    /// A request with Docker's defaults: the bridge driver and no IPAM settings.
+    /// A request with Docker's defaults: the bridge driver, IPv4 only and no IPAM settings.
     public init(name: String, driver: String = "bridge", subnet: IPv4Network? = nil, gateway: IPv4Address? = nil,
                 ipRange: IPv4Range? = nil, internal: Bool = false, labels: [String: String] = [:],
-                options: [String: String] = [:]) {
+                options: [String: String] = [:], enableIPv6: Bool = false, subnet6: IPv6Network? = nil,
+                gateway6: IPv6Address? = nil) {
         self.name = name
         self.driver = driver
         self.subnet = subnet
@@ -32,6 +39,9 @@ public struct NetworkRequest: Sendable, Hashable {
         self.internal = `internal`
         self.labels = labels
         self.options = options
+        self.enableIPv6 = enableIPv6
+        self.subnet6 = subnet6
+        self.gateway6 = gateway6
     }
 }
 
@@ -47,6 +57,10 @@ public struct NetworkRequest: Sendable, Hashable {
 /// - The port group is the network's own bridge, `vb` + 10 characters of its ID, so that
 ///   networks are isolated at L2.
 /// - Reserved in the pool: all-zeros, all-ones and the gateway.
+/// - With `--ipv6`: the IPv6 subnet is the given one, else a unique local /64 (RFC 4193) whose
+///   global ID is taken from the network's ID; it overlaps no other network's. The IPv6 gateway
+///   is the given one, else the subnet's `::1`. An IPv6 subnet or gateway without `--ipv6` is
+///   refused rather than ignored.
 public struct NetworkPlanner: Sendable {
     /// `--bridge-network-range`: where subnets come from when none is given.
     public var bridgeRange: IPv4Network
@@ -105,13 +119,61 @@ public struct NetworkPlanner: Sendable {
             }
             if range != subnet.range { ranges = [range] }
         }
+        let (subnet6, gateway6) = try chooseIPv6(request, existing: existing, id: id)
         return NetworkScope(
             name: name, id: id, driver: .bridge, portGroup: Self.bridgeName(id: id), subnet: subnet, gateway: gateway,
             ranges: ranges, dnsServers: [gateway], builtin: false, internal: request.internal,
             labels: request.labels, created: created,
             pool: AddressPool(subnet: subnet, ranges: ranges, excluded: [gateway]),
-            number: try nextNetworkNumber(existing), options: request.options)
+            number: try nextNetworkNumber(existing), options: request.options,
+            subnet6: subnet6, gateway6: gateway6)
     }
+
+    /// The IPv6 subnet and gateway of a `--ipv6` request; nils for an IPv4-only one.
+    func chooseIPv6(_ request: NetworkRequest, existing: [NetworkScope], id: String) throws
+        -> (IPv6Network?, IPv6Address?) {
+        guard request.enableIPv6 else {
+            if let given = request.subnet6.map(\.description) ?? request.gateway6.map(\.description) {
+                throw VICError(.invalidArgument, "IPv6 address \(given) given, but IPv6 is not enabled on network \(request.name): add --ipv6")
+            }
+            return (nil, nil)
+        }
+        let taken = existing.compactMap { scope in scope.subnet6.map { (scope.name, $0) } }
+        let subnet: IPv6Network
+        if let requested = request.subnet6 {
+            guard requested.prefixLength <= 126 else {
+                throw VICError(.invalidArgument, "IPv6 subnet \(requested) is too small: use /126 or larger")
+            }
+            for reserved in Self.unusableIPv6 where reserved.overlaps(requested) {
+                throw VICError(.invalidArgument, "IPv6 subnet \(requested) is not usable for a network: it overlaps \(reserved)")
+            }
+            if let (owner, other) = taken.first(where: { $0.1.overlaps(requested) }) {
+                throw VICError(.conflict, "subnet \(requested) overlaps with scope \(owner) subnet \(other)")
+            }
+            subnet = requested
+        } else {
+            // Ten hex digits of the ID are the 40-bit global ID; a clash moves along the ID.
+            let hex = Array(id.filter(\.isHexDigit))
+            let candidates = stride(from: 0, through: max(hex.count - 10, 0), by: 2).compactMap { start -> IPv6Network? in
+                guard hex.count >= start + 10, let globalID = UInt64(String(hex[start..<start + 10]), radix: 16) else { return nil }
+                return IPv6Network.uniqueLocal(globalID: globalID)
+            }
+            guard let free = candidates.first(where: { candidate in !taken.contains { $0.1.overlaps(candidate) } }) else {
+                throw VICError(.unavailable, "cannot find a free IPv6 subnet for network \(request.name): give one with --subnet")
+            }
+            subnet = free
+        }
+        if let wanted = request.gateway6 {
+            guard subnet.isRoutable(wanted) else {
+                throw VICError(.invalidArgument, "gateway address \(wanted) is not routable on network \(subnet)")
+            }
+            return (subnet, wanted)
+        }
+        return (subnet, subnet.first.advanced(by: 1))
+    }
+
+    /// Blocks that cannot be a network's subnet: unspecified and loopback, link-local and multicast.
+    static let unusableIPv6: [IPv6Network] = ["::/127", "fe80::/10", "ff00::/8"].compactMap { IPv6Network(cidr: $0) }
 
     func chooseSubnet(_ requested: IPv4Network?, existing: [NetworkScope]) throws -> IPv4Network {
         let taken = existing.compactMap { scope in scope.subnet.map { (scope.name, $0) } }

@@ -43,13 +43,21 @@ public struct NetworkScope: Sendable, Equatable {
     public var trust: TrustLevel
     /// Driver options given at creation (`-o`); kept and shown, not interpreted.
     public var options: [String: String]
+    /// `--ipv6`: the members' IPv6 subnet; nil for an IPv4-only network. Set with `gateway6`
+    /// and `pool6`, on user bridge networks only.
+    public var subnet6: IPv6Network?
+    /// The appliance's IPv6 address on the network, inside `subnet6`.
+    public var gateway6: IPv6Address?
+    /// IPv6 IPAM; nil exactly when `subnet6` is.
+    public var pool6: IPv6AddressPool?
 
     /// A scope as given; no pool or number consistency is checked here.
     public init(
         name: String, id: String, driver: Driver, portGroup: String, subnet: IPv4Network?, gateway: IPv4Address?,
         ranges: [IPv4Range] = [], dnsServers: [IPv4Address] = [], builtin: Bool, internal: Bool = false,
         labels: [String: String] = [:], created: Date, pool: AddressPool?, number: Int? = nil,
-        trust: TrustLevel = .published, options: [String: String] = [:]
+        trust: TrustLevel = .published, options: [String: String] = [:],
+        subnet6: IPv6Network? = nil, gateway6: IPv6Address? = nil
     ) {
         self.name = name
         self.id = id
@@ -67,6 +75,9 @@ public struct NetworkScope: Sendable, Equatable {
         self.number = number
         self.trust = trust
         self.options = options
+        self.subnet6 = subnet6
+        self.gateway6 = gateway6
+        pool6 = subnet6.map { IPv6AddressPool(subnet: $0, excluded: [gateway6].compactMap { $0 }) }
     }
 
     /// The built-in scopes of a VCH: `bridge` (the first /width of the range, gateway .1) and one
@@ -103,6 +114,16 @@ public struct NetworkScope: Sendable, Equatable {
         guard let gateway, let subnet else { return nil }
         return IPv4Interface(address: gateway, prefixLength: subnet.prefixLength)
     }
+
+    /// The IPv6 gateway with its prefix, as it sits on the appliance's NIC; nil when the
+    /// network has no IPv6.
+    public var gatewayInterface6: IPv6Interface? {
+        guard let gateway6, let subnet6 else { return nil }
+        return IPv6Interface(address: gateway6, prefixLength: subnet6.prefixLength)
+    }
+
+    /// `docker network create --ipv6`: members get an IPv6 address too.
+    public var enableIPv6: Bool { subnet6 != nil }
 
     /// Members get their address from the port group's own DHCP server (a container network
     /// with no gateway).

@@ -20,6 +20,9 @@ public struct NetworkStore: Sendable {
         var options: [String: String]
         var created: Date
         var number: Int
+        /// Absent for IPv4-only networks, and in files written before vic had IPv6.
+        var subnet6: IPv6Network?
+        var gateway6: IPv6Address?
     }
 
     struct File: Codable {
@@ -53,7 +56,7 @@ public struct NetworkStore: Sendable {
                 subnet: stored.subnet, gateway: stored.gateway, ranges: stored.ranges, dnsServers: [stored.gateway],
                 builtin: false, internal: stored.internal, labels: stored.labels, created: stored.created,
                 pool: AddressPool(subnet: stored.subnet, ranges: stored.ranges, excluded: [stored.gateway]),
-                number: stored.number, options: stored.options)
+                number: stored.number, options: stored.options, subnet6: stored.subnet6, gateway6: stored.gateway6)
         }
     }
 
@@ -64,7 +67,7 @@ public struct NetworkStore: Sendable {
             guard let subnet = scope.subnet, let gateway = scope.gateway, let number = scope.number else { return nil }
             return Stored(name: scope.name, id: scope.id, portGroup: scope.portGroup, subnet: subnet, gateway: gateway,
                           ranges: scope.ranges, internal: scope.internal, labels: scope.labels, options: scope.options,
-                          created: scope.created, number: number)
+                          created: scope.created, number: number, subnet6: scope.subnet6, gateway6: scope.gateway6)
         }
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601

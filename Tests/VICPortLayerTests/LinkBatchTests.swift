@@ -71,6 +71,7 @@ final class RecordingLinks: LinkControl, Sendable {
     func setUp(link: String, in namespace: String?) async throws {}
     func deleteLink(named name: String, in namespace: String?) async throws { record("del \(name)") }
     func addAddress(_ address: IPv4Interface, to link: String, in namespace: String?) async throws {}
+    func addAddress6(_ address: IPv6Interface, to link: String, in namespace: String?) async throws {}
     func removeAddress(_ address: IPv4Interface, from link: String, in namespace: String?) async throws {}
     func replaceRoute(to destination: IPv4Network?, via gateway: IPv4Address, device: String, in namespace: String?) async throws {}
     func deleteRoute(to destination: IPv4Network?, in namespace: String?) async throws {}
@@ -114,6 +115,19 @@ final class RecordingLinks: LinkControl, Sendable {
                 + " peer name eth0 address 02:42:ac:10:00:02 netns vch-x-c57978485766",
             "batch vch-x-c57978485766: link set dev lo up; link set dev eth0 up;"
                 + " address replace 172.16.0.2/16 dev eth0; route replace default via 172.16.0.1 dev eth0",
+        ])
+    }
+
+    @Test func anIPv6EndpointGetsItsAddressWithoutDADAndNoIPv6Route() throws {
+        let networking = ContainerNetworking(links: RecordingLinks(), hostNamespace: "host", namespacePrefix: "vch-x-")
+        var endpoint = try endpoint("172.20.0.2/16", gateway: "172.20.0.1")
+        endpoint.address6 = IPv6Interface("fd00:6::2/64")
+        endpoint.gateway6 = IPv6Address("fd00:6::1")
+        let nic = ContainerNetworking.NIC(endpoint: endpoint, interface: "eth0", portGroup: "br")
+        let (_, container) = networking.changes(Self.id, [nic], defaultRoute: (try #require(IPv4Address("172.20.0.1")), "eth0"))
+        #expect(container.map { IPRoute2Batch.arguments($0).joined(separator: " ") } == [
+            "link set dev lo up", "link set dev eth0 up", "address replace 172.20.0.2/16 dev eth0",
+            "address replace fd00:6::2/64 dev eth0 nodad", "route replace default via 172.20.0.1 dev eth0",
         ])
     }
 
