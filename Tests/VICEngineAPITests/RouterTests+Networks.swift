@@ -156,10 +156,15 @@ extension RouterTests {
         "POST /networks/create refuses bad shapes",
         arguments: [
             (#"{"Name":"x","IPAM":{"Config":[{"Subnet":"10.0.0.0/24"},{"Subnet":"10.0.1.0/24"}]}}"#, "at most one ipam config supported"),
-            (#"{"Name":"x","IPAM":{"Config":[{"Subnet":"fd00::/64"}]}}"#, "IPv4 CIDRs only"),
+            (#"{"Name":"x","IPAM":{"Config":[{"Subnet":"fd00::/64"},{"Subnet":"fd01::/64"}]}}"#, "at most one ipam config supported"),
+            (#"{"Name":"x","IPAM":{"Config":[{"Subnet":"10.0.0/24"}]}}"#, "invalid subnet 10.0.0/24"),
+            (#"{"Name":"x","IPAM":{"Config":[{"Subnet":"fd00::/zz"}]}}"#, "invalid subnet fd00::/zz"),
             (#"{"Name":"x","IPAM":{"Config":[{"Subnet":"10.0.0.1/24"}]}}"#, "host bits set"),
+            (#"{"Name":"x","IPAM":{"Config":[{"Subnet":"fd00::1/64"}]}}"#, "did you mean fd00::/64?"),
+            (#"{"Name":"x","IPAM":{"Config":[{"Subnet":"fd00::/64","IPRange":"fd00::/80"}]}}"#, "no IPv6 --ip-range"),
+            (#"{"Name":"x","IPAM":{"Config":[{"Subnet":"fd00::/64","Gateway":"10.0.0.1"}]}}"#, "invalid gateway 10.0.0.1"),
             (#"{"Name":"x","IPAM":{"Config":[{"Gateway":"10.0.0.1"}]}}"#, "need a subnet"),
-            (#"{"Name":"x","EnableIPv6":true}"#, "IPv6"),
+            (#"{"Name":"x","IPAM":{"Config":[{"Gateway":"fd00::1"}]}}"#, "need a subnet"),
             (#"{"Driver":"bridge"}"#, "network name is required"),
         ])
     func createNetworkRefused(_ body: String, _ message: String) async throws {

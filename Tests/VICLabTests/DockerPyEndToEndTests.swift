@@ -25,7 +25,7 @@ struct DockerPyEndToEndTests {
             let steps = lines.filter { $0.hasPrefix("ok ") }.compactMap { $0.split(separator: " ").dropFirst().first.map(String.init) }
             #expect(steps == ["tls-verify", "tls-insecure", "pull", "run-output", "run-error", "run-detached", "inspect-ip",
                               "list", "logs", "wait", "stop", "remove", "network-create", "network-connect",
-                              "network-disconnect", "network-remove", "detach-keys", "archive", "diff", "pause", "commit"],
+                              "network-disconnect", "network-remove", "network-ipv6", "detach-keys", "archive", "diff", "pause", "commit"],
                     "\(run.combined)")
             #expect(lines.contains("ok tls-verify 1.45"))
             #expect(lines.contains { $0.hasPrefix("ok inspect-ip 172.16.0.") }, "\(run.combined)")

@@ -34,6 +34,20 @@ public struct NetworkDescription: Sendable, Hashable {
         }
     }
 
+    /// The IPv6 pool of a `--ipv6` network: its subnet and gateway (the appliance).
+    public struct IPv6AddressConfiguration: Sendable, Hashable {
+        /// The IPv6 subnet, e.g. `fd12:3456:789a::/64`.
+        public var subnet: IPv6Network
+        /// The gateway inside `subnet`.
+        public var gateway: IPv6Address?
+
+        /// A pool over the whole of `subnet`.
+        public init(subnet: IPv6Network, gateway: IPv6Address? = nil) {
+            self.subnet = subnet
+            self.gateway = gateway
+        }
+    }
+
     /// A container attached to the network.
     public struct Endpoint: Sendable, Hashable {
         /// The container's name, without Docker's leading slash.
@@ -44,13 +58,13 @@ public struct NetworkDescription: Sendable, Hashable {
         public var macAddress: String
         /// The endpoint's address with the network's prefix length, or `nil` when not yet bound.
         public var ipv4Address: IPv4Interface?
-        /// The IPv6 address with prefix, or empty (vic does not do IPv6).
-        public var ipv6Address: String
+        /// The IPv6 address with the network's prefix length; nil on an IPv4-only network.
+        public var ipv6Address: IPv6Interface?
 
         /// Creates an endpoint description; all but the name default to "not bound yet".
         public init(
             containerName: String, endpointID: String, macAddress: String = "",
-            ipv4Address: IPv4Interface? = nil, ipv6Address: String = ""
+            ipv4Address: IPv4Interface? = nil, ipv6Address: IPv6Interface? = nil
         ) {
             self.containerName = containerName
             self.endpointID = endpointID
@@ -77,6 +91,8 @@ public struct NetworkDescription: Sendable, Hashable {
     public var created: Date
     /// Empty for a DHCP container network.
     public var addressConfigurations: [AddressConfiguration]
+    /// The IPv6 pool of a `--ipv6` network; empty otherwise.
+    public var ipv6Configurations: [IPv6AddressConfiguration]
     /// Attached containers, keyed by full container ID.
     public var endpoints: [String: Endpoint]
     /// Driver options given at creation.
@@ -87,7 +103,8 @@ public struct NetworkDescription: Sendable, Hashable {
     public init(
         name: String, id: String, driver: Driver, isInternal: Bool = false, isBuiltin: Bool? = nil,
         labels: [String: String] = [:], created: Date, addressConfigurations: [AddressConfiguration] = [],
-        endpoints: [String: Endpoint] = [:], options: [String: String] = [:]
+        endpoints: [String: Endpoint] = [:], options: [String: String] = [:],
+        ipv6Configurations: [IPv6AddressConfiguration] = []
     ) {
         self.name = name
         self.id = id
@@ -99,5 +116,9 @@ public struct NetworkDescription: Sendable, Hashable {
         self.addressConfigurations = addressConfigurations
         self.endpoints = endpoints
         self.options = options
+        self.ipv6Configurations = ipv6Configurations
     }
+
+    /// `docker network create --ipv6`: the network has an IPv6 pool.
+    public var enableIPv6: Bool { !ipv6Configurations.isEmpty }
 }

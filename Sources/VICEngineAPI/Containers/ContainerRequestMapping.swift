@@ -99,16 +99,10 @@ enum ContainerRequestMapping {
     static func networks(_ body: DockerContainerCreate) throws -> [NetworkAttachment] {
         var result: [NetworkAttachment] = []
         for (name, config) in (body.NetworkingConfig?.EndpointsConfig ?? [:]).sorted(by: { $0.key < $1.key }) {
-            var address: IPv4Address?
-            if let text = config?.IPAMConfig?.IPv4Address, !text.isEmpty {
-                guard let parsed = IPv4Address(text) else {
-                    throw VICError(.invalidArgument, "invalid IPv4 address: \(text)")
-                }
-                address = parsed
-            }
+            let (address, address6) = try Router.endpointAddresses(config?.IPAMConfig?.IPv4Address, config?.IPAMConfig?.IPv6Address)
             let mac = config?.MacAddress.flatMap { $0.isEmpty ? nil : $0 } ?? body.MacAddress.flatMap { $0.isEmpty ? nil : $0 }
             result.append(NetworkAttachment(network: name, ipv4Address: address, aliases: config?.Aliases ?? [],
-                                            links: config?.Links ?? [], macAddress: mac))
+                                            links: config?.Links ?? [], macAddress: mac, ipv6Address: address6))
         }
         if result.isEmpty, let mac = body.MacAddress, !mac.isEmpty {
             let mode = body.HostConfig?.NetworkMode.flatMap { $0.isEmpty ? nil : $0 } ?? "default"

@@ -14,8 +14,9 @@ enum ContainerWireMapping {
                 NetworkID: endpoint.networkID, EndpointID: record.state.isRunning ? record.id : "",
                 Gateway: endpoint.gateway?.description ?? "",
                 IPAddress: endpoint.isDynamic ? "" : endpoint.address.address.description,
-                IPPrefixLen: endpoint.isDynamic ? 0 : endpoint.address.prefixLength, IPv6Gateway: "", GlobalIPv6Address: "",
-                GlobalIPv6PrefixLen: 0, DNSNames: [record.name, record.shortID] + endpoint.aliases)
+                IPPrefixLen: endpoint.isDynamic ? 0 : endpoint.address.prefixLength, IPv6Gateway: endpoint.gateway6?.description ?? "",
+                GlobalIPv6Address: endpoint.address6?.address.description ?? "",
+                GlobalIPv6PrefixLen: endpoint.address6?.prefixLength ?? 0, DNSNames: [record.name, record.shortID] + endpoint.aliases)
         }
         return result
     }

@@ -59,14 +59,11 @@ extension Router {
         guard let container = body.Container, !container.isEmpty else {
             throw VICError(.invalidArgument, "container is required")
         }
-        var address: IPv4Address?
-        if let text = body.EndpointConfig?.IPAMConfig?.IPv4Address, !text.isEmpty {
-            guard let parsed = IPv4Address(text) else { throw VICError(.invalidArgument, "invalid IPv4 address: \(text)") }
-            address = parsed
-        }
+        let ipam = body.EndpointConfig?.IPAMConfig
+        let (address, address6) = try Router.endpointAddresses(ipam?.IPv4Address, ipam?.IPv6Address)
         let endpoint = NetworkAttachment(
             network: network, ipv4Address: address, aliases: body.EndpointConfig?.Aliases ?? [], links: body.EndpointConfig?.Links ?? [],
-            macAddress: body.EndpointConfig?.MacAddress.flatMap { $0.isEmpty ? nil : $0 })
+            macAddress: body.EndpointConfig?.MacAddress.flatMap { $0.isEmpty ? nil : $0 }, ipv6Address: address6)
         try await backend.connect(network: network, container: container, endpoint: endpoint)
         return EngineResponse(status: .ok)
     }
@@ -89,19 +86,35 @@ extension Router {
         return id
     }
 
-    /// Checks the create body's shape: a name, at most one IPAM config, IPv4 only.
+    /// Checks the create body's shape: a name, at most one IPAM config per address family
+    /// (an IPv6 one only with `EnableIPv6`), every address parsed and of its config's family.
     static func networkCreation(_ body: DockerNetworkCreate) throws -> NetworkRequest {
         guard let name = body.Name, !name.isEmpty else { throw VICError(.invalidArgument, "network name is required") }
-        if body.EnableIPv6 == true { throw VICError(.invalidArgument, "vic does not support IPv6 networks") }
-        let configs = body.IPAM?.Config ?? []
-        guard configs.count <= 1 else { throw VICError(.invalidArgument, "at most one ipam config supported") }
         var creation = NetworkRequest(
             name: name, driver: body.Driver.flatMap { $0.isEmpty ? nil : $0 } ?? "bridge",
-            internal: body.Internal ?? false, labels: body.Labels ?? [:], options: body.Options ?? [:])
-        guard let config = configs.first else { return creation }
+            internal: body.Internal ?? false, labels: body.Labels ?? [:], options: body.Options ?? [:],
+            enableIPv6: body.EnableIPv6 ?? false)
+        let configs = body.IPAM?.Config ?? []
+        let v6 = configs.filter(isIPv6Config)
+        let v4 = configs.filter { !isIPv6Config($0) }
+        guard v4.count <= 1, v6.count <= 1 else {
+            throw VICError(.invalidArgument, "at most one ipam config supported per address family (one IPv4, one IPv6)")
+        }
+        if let config = v4.first { try applyIPv4(config, to: &creation) }
+        if let config = v6.first { try applyIPv6(config, to: &creation) }
+        return creation
+    }
+
+    /// Whether a create body's IPAM config is IPv6: its subnet, else its gateway, holds a colon.
+    static func isIPv6Config(_ config: DockerNetworkCreate.IPAMConfig) -> Bool {
+        let text = config.Subnet.flatMap { $0.isEmpty ? nil : $0 } ?? config.Gateway ?? ""
+        return text.contains(":")
+    }
+
+    static func applyIPv4(_ config: DockerNetworkCreate.IPAMConfig, to creation: inout NetworkRequest) throws {
         if let text = config.Subnet, !text.isEmpty {
             guard let interface = IPv4Interface(text) else {
-                throw VICError(.invalidArgument, "invalid subnet \(text): vic takes IPv4 CIDRs only")
+                throw VICError(.invalidArgument, "invalid subnet \(text): use a CIDR such as 172.20.0.0/16 or fd00:20::/64")
             }
             guard interface.address == interface.network.address else {
                 throw VICError(.invalidArgument, "invalid subnet \(text): it has host bits set (did you mean \(interface.network)?)")
@@ -121,7 +134,42 @@ extension Router {
         if (creation.gateway != nil || creation.ipRange != nil) && creation.subnet == nil {
             throw VICError(.invalidArgument, "gateway and ip range need a subnet (--subnet)")
         }
-        return creation
+    }
+
+    static func applyIPv6(_ config: DockerNetworkCreate.IPAMConfig, to creation: inout NetworkRequest) throws {
+        if let text = config.Subnet, !text.isEmpty {
+            guard let interface = IPv6Interface(text) else { throw VICError(.invalidArgument, "invalid subnet \(text)") }
+            guard interface.address == interface.network.address else {
+                throw VICError(.invalidArgument, "invalid subnet \(text): it has host bits set (did you mean \(interface.network)?)")
+            }
+            creation.subnet6 = interface.network
+        }
+        if let text = config.Gateway, !text.isEmpty {
+            guard let gateway = IPv6Address(text) else { throw VICError(.invalidArgument, "invalid gateway \(text)") }
+            creation.gateway6 = gateway
+        }
+        if let text = config.IPRange, !text.isEmpty {
+            throw VICError(.invalidArgument, "ip range \(text): vic hands out IPv6 addresses from the whole subnet and takes no IPv6 --ip-range")
+        }
+        if creation.gateway6 != nil && creation.subnet6 == nil {
+            throw VICError(.invalidArgument, "gateway and ip range need a subnet (--subnet)")
+        }
+    }
+
+    /// An endpoint config's `IPAMConfig.IPv4Address`/`IPv6Address` (`--ip`, `--ip6`); nil when
+    /// absent or empty.
+    static func endpointAddresses(_ ipv4: String?, _ ipv6: String?) throws -> (IPv4Address?, IPv6Address?) {
+        var v4: IPv4Address?
+        var v6: IPv6Address?
+        if let text = ipv4, !text.isEmpty {
+            guard let parsed = IPv4Address(text) else { throw VICError(.invalidArgument, "invalid IPv4 address: \(text)") }
+            v4 = parsed
+        }
+        if let text = ipv6, !text.isEmpty {
+            guard let parsed = IPv6Address(text) else { throw VICError(.invalidArgument, "invalid IPv6 address: \(text)") }
+            v6 = parsed
+        }
+        return (v4, v6)
     }
 
     /// `until`: Unix seconds (`1700000000`, `1700000000.5`), RFC 3339, or a Go duration ago (`24h`).

@@ -1,6 +1,7 @@
 /// Docker's network inspect shape (`GET /networks`, `GET /networks/{id}`), as VIC printed it:
-/// an empty `Scope`, no IPv6, `IPAM.Driver` empty and `IPAM.Options` null, `IPRange` only
-/// when the pool is narrower than the subnet, endpoints keyed by container ID.
+/// an empty `Scope`, `IPAM.Driver` empty and `IPAM.Options` null, `IPRange` only when the pool
+/// is narrower than the subnet, endpoints keyed by container ID. A `--ipv6` network has
+/// `EnableIPv6` and its IPv6 pool after the IPv4 ones, as dockerd lists them.
 struct DockerNetwork: Encodable, Sendable {
     struct IPAM: Encodable, Sendable {
         var driver = ""
@@ -69,16 +70,19 @@ struct DockerNetwork: Encodable, Sendable {
         id = network.id
         created = RFC3339.nano(network.created)
         driver = network.driver.rawValue
+        enableIPv6 = network.enableIPv6
         ipam = IPAM(config: network.addressConfigurations.map { pool in
             IPAMConfig(
                 subnet: pool.subnet.description, gateway: pool.gateway?.description,
                 ipRange: pool.range?.description)
+        } + network.ipv6Configurations.map { pool in
+            IPAMConfig(subnet: pool.subnet.description, gateway: pool.gateway?.description, ipRange: nil)
         })
         `internal` = network.isInternal
         containers = network.endpoints.mapValues { endpoint in
             EndpointResource(
                 name: endpoint.containerName, endpointID: endpoint.endpointID, macAddress: endpoint.macAddress,
-                ipv4Address: endpoint.ipv4Address?.description ?? "", ipv6Address: endpoint.ipv6Address)
+                ipv4Address: endpoint.ipv4Address?.description ?? "", ipv6Address: endpoint.ipv6Address?.description ?? "")
         }
         options = network.options
         labels = network.labels

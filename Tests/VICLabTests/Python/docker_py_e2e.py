@@ -147,6 +147,24 @@ member.remove(force=True)
 net.remove()
 check("network-remove", client.networks.list(names=["py-net"]) == [], "py-net still listed")
 ok("network-remove")
+# IPv6: a dual-stack network with an IPv6 pool, a member with a fixed IPv6 address, and a peer
+# that reaches it over IPv6 by name.
+six = client.networks.create("py-six", enable_ipv6=True,
+                             ipam=IPAMConfig(pool_configs=[IPAMPool(subnet="fd00:70::/64")]))
+six.reload()
+check("network-ipv6", six.attrs["EnableIPv6"] is True
+      and {"Subnet": "fd00:70::/64", "Gateway": "fd00:70::1"} in six.attrs["IPAM"]["Config"], repr(six.attrs))
+v6member = client.containers.run("busybox", ["sleep", "1000"], name="py-v6", detach=True, network="bridge")
+six.connect(v6member, ipv6_address="fd00:70::70")
+v6member.reload()
+endpoint = v6member.attrs["NetworkSettings"]["Networks"]["py-six"]
+check("network-ipv6", endpoint["GlobalIPv6Address"] == "fd00:70::70" and endpoint["GlobalIPv6PrefixLen"] == 64
+      and endpoint["IPv6Gateway"] == "fd00:70::1", repr(endpoint))
+pinged = client.containers.run("busybox", ["ping6", "-c", "1", "-W", "2", "py-v6"], network="py-six", remove=True)
+check("network-ipv6", b"fd00:70::70" in pinged, repr(pinged))
+v6member.remove(force=True)
+six.remove()
+ok("network-ipv6", endpoint["GlobalIPv6Address"])
 # Detach keys: the attach ends when the client sends them, and the container keeps running.
 cat = client.containers.run("busybox", ["cat"], name="py-cat", detach=True, stdin_open=True)
 sock = client.api.attach_socket(cat.id, params={"stdin": 1, "stdout": 1, "stream": 1, "detachKeys": "ctrl-x"})
