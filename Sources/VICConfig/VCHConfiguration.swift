@@ -42,6 +42,9 @@ public struct VCHConfiguration: Codable, Sendable, Equatable {
     public var networkIDs: [String: String]
     /// `--container-runtime`: crun or runc; nil lets vchd choose by the cgroup layout.
     public var containerRuntime: String?
+    /// `--volume-store`: where volumes live, by label. Nil (configurations written before vic
+    /// had volumes) and empty both mean none: volumes are then refused.
+    public var volumeStores: [VolumeStoreLocation]?
 
     /// Assembles a configuration at `currentVersion`; no validation is done here (`vic-machine`
     /// validates options before building one). `containerRuntime` starts nil.
@@ -203,4 +206,23 @@ public struct TLSSettings: Codable, Sendable, Equatable {
 
     /// Whether clients must present a certificate (TLS on and `--tls-ca` given).
     public var verifiesClients: Bool { enabled && !clientCAFiles.isEmpty }
+}
+
+/// One `--volume-store DIR:LABEL`: a host directory holding the VCH's volumes, each in
+/// `DIR/volumes/<name>`. The store labelled `default` takes `docker volume create` without a
+/// `VolumeStore` option, named volumes created by `docker run -v`, and anonymous volumes.
+public struct VolumeStoreLocation: Codable, Sendable, Equatable {
+    /// The label `docker volume create --opt VolumeStore=LABEL` names.
+    public var label: String
+    /// An absolute directory on the host.
+    public var path: String
+
+    /// A store; `vic-machine create` validates both before building one.
+    public init(label: String, path: String) {
+        self.label = label
+        self.path = path
+    }
+
+    /// The label of the store used when none is named.
+    public static let defaultLabel = "default"
 }

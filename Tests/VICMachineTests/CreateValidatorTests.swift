@@ -109,7 +109,24 @@ func validate(_ arguments: [String], host: HostSnapshot = articleHost) throws ->
         (["--insecure-registry", "host:port"], "--insecure-registry: invalid registry"),
         (["--image-store", "relative/dir"], "--image-store: path \"relative/dir\" must be absolute"),
         (["--container-runtime", "kata"], #"--container-runtime: unknown OCI runtime "kata": use crun or runc"#),
+        (["--volume-store", "/srv/volumes"], #"--volume-store: "/srv/volumes" needs a label: give DIR:LABEL"#),
+        (["--volume-store", "volumes:default"], #"--volume-store: directory "volumes" must be an absolute path other than /"#),
+        (["--volume-store", "/:default"], "must be an absolute path other than /"),
+        (["--volume-store", "/srv/../etc:default"], "must be an absolute path other than /"),
+        (["--volume-store", "/srv/v:"], #"--volume-store: label "" must match [a-zA-Z0-9][a-zA-Z0-9_.-]*"#),
+        (["--volume-store", "/srv/v:a b"], #"label "a b" must match"#),
+        (["--volume-store", "/etc/passwd:default"], #"--volume-store: "/etc/passwd" exists and is not a directory"#),
+        (["--volume-store", "/srv/a:default", "--volume-store", "/srv/b:default"], #"--volume-store: label "default" is given twice"#),
+        (["--volume-store", "/srv/a:default", "--volume-store", "/srv/a/:fast"], #"--volume-store: directory "/srv/a" is given twice"#),
     ]
+
+    @Test func volumeStoresReachThePlan() throws {
+        let (plan, report) = try validate(["--volume-store", "/srv/volumes/:default", "--volume-store", "/data/fast:fast-1"])
+        #expect(report.isValid, "problems: \(report.problems)")
+        #expect(plan?.volumeStores == [VolumeStoreLocation(label: "default", path: "/srv/volumes"),
+                                       VolumeStoreLocation(label: "fast-1", path: "/data/fast")])
+        #expect(try validate([]).0?.volumeStores == [])
+    }
 
     @Test(arguments: rejections)
     func rejects(_ arguments: [String], _ expected: String) throws {

@@ -136,6 +136,7 @@ public struct ApplianceBuilder: Sendable {
             networkIDs: Dictionary(uniqueKeysWithValues:
                 (["bridge"] + plan.containerNetworks.map(\.name)).map { ($0, Identifier.random()) }))
         configuration.containerRuntime = plan.containerRuntime
+        configuration.volumeStores = plan.volumeStores
         try ConfigurationStore(paths: paths).save(configuration)
 
         try await startDaemon(configuration, journal: &journal)

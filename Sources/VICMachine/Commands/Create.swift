@@ -46,6 +46,7 @@ struct Create: AsyncParsableCommand {
     @Option(name: .customLong("registry-mirror"), help: "Registry mirror URL (repeatable).") var registryMirror: [String] = []
     @Option(name: .customLong("insecure-registry"), help: "HOST[:PORT] reached over plain HTTP (repeatable).") var insecureRegistry: [String] = []
     @Option(name: .customLong("container-runtime"), help: "OCI runtime for containers: crun or runc (default: crun on a pure cgroup v2 host, else runc).") var containerRuntime: String?
+    @Option(name: .customLong("volume-store"), help: "DIR:LABEL, a host directory for volumes (repeatable; LABEL default serves docker volume create and -v).") var volumeStore: [String] = []
     @Flag(name: .customLong("no-tls"), help: "Serve the Docker API in plain text on 2375.") var noTLS = false
     @Option(name: .customLong("tls-ca"), help: "CA file whose certificates clients must present (repeatable); enables --tlsverify.") var tlsCA: [String] = []
     @Option(name: .customLong("tls-cname"), help: "Name for the server certificate (default: the VCH name).") var tlsCName: String?
@@ -89,6 +90,7 @@ struct Create: AsyncParsableCommand {
         options.registryMirrors = registryMirror
         options.insecureRegistries = insecureRegistry
         options.containerRuntime = containerRuntime
+        options.volumeStores = volumeStore
         options.noTLS = noTLS
         options.tlsCAFiles = tlsCA
         options.tlsCommonName = tlsCName

@@ -20,6 +20,8 @@ struct Delete: AsyncParsableCommand {
         let paths = VCHPaths.fromEnvironment()
         let journalPath = try common.existingJournal(paths)
         console.info("### Removing VCH \(common.name) ####")
+        // Volumes are user data: their stores outlive the VCH.
+        let volumeStores = (try? ConfigurationStore(paths: paths).load(common.name))?.volumeStores ?? []
         removeContainers(paths.socketPath(common.name), console: console)
         var journal = try HostChangeJournal(path: journalPath)
         let failures = await Teardown(links: IPRoute2(), console: console)
@@ -28,6 +30,9 @@ struct Delete: AsyncParsableCommand {
             for failure in failures { console.error(failure.description) }
             console.error("vic-machine-linux delete failed: run it again to retry what is left")
             throw ExitCode(1)
+        }
+        for store in volumeStores {
+            console.info("Volume store \(store.label) kept with its volumes: \(store.path)")
         }
         console.info("Completed successfully")
     }

@@ -34,6 +34,9 @@ struct Inspect: AsyncParsableCommand {
             console.info("Container network \(network.name): port group \(network.portGroup), gateway \(network.gateway?.description ?? "DHCP"), ranges \(network.ranges.map(\.description).joined(separator: ",")), dns \(network.dnsServers.map(\.description).joined(separator: ",")), firewall \(network.trust.rawValue)")
         }
         console.info("DNS servers: \(configuration.dnsServers.map(\.description).joined(separator: ", "))")
+        for store in configuration.volumeStores ?? [] {
+            console.info("Volume store \(store.label): \(store.path)")
+        }
         console.info("Container runtime: \(configuration.containerRuntime ?? "chosen by vchd (crun on pure cgroup v2, else runc)")")
         ConnectionSummary(configuration: configuration).print(to: console)
     }

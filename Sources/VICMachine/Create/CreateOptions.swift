@@ -47,6 +47,8 @@ public struct CreateOptions: Sendable, Equatable {
     public var insecureRegistries: [String] = []
     /// `--container-runtime crun|runc`; nil: vchd chooses by the host's cgroup layout.
     public var containerRuntime: String?
+    /// `--volume-store DIR:LABEL` (repeatable).
+    public var volumeStores: [String] = []
     /// `--no-tls`: serve plain HTTP on 2375.
     public var noTLS = false
     /// `--tls-ca`, repeatable: CA files that client certificates must chain to.

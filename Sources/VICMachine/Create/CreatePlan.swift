@@ -70,6 +70,8 @@ public struct CreatePlan: Sendable, Equatable {
     public var insecureRegistries: [String]
     /// The OCI runtime the user chose, if any.
     public var containerRuntime: String? = nil
+    /// `--volume-store`s, validated: absolute paths and unique labels.
+    public var volumeStores: [VolumeStoreLocation] = []
     /// True when the host had no "VM Network" and vic made a host-only one.
     public var embeddedDefault: Bool
 }

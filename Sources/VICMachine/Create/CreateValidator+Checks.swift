@@ -202,6 +202,45 @@ extension CreateValidator {
         }
     }
 
+    /// `--volume-store DIR:LABEL`: an absolute directory (made when the first volume is; one that
+    /// exists must be a directory) under a label of `[a-zA-Z0-9][a-zA-Z0-9_.-]*`; labels and
+    /// directories are unique.
+    func parseVolumeStores(into report: inout ValidationReport) -> [VolumeStoreLocation] {
+        var stores: [VolumeStoreLocation] = []
+        for spec in options.volumeStores {
+            guard let colon = spec.lastIndex(of: ":") else {
+                report.fail("--volume-store", "\(quoted(spec)) needs a label: give DIR:LABEL (LABEL default for docker volume create)")
+                continue
+            }
+            let path = String(spec[..<colon]), label = String(spec[spec.index(after: colon)...])
+            guard path.hasPrefix("/"), !path.contains("//"), !path.split(separator: "/").contains(".."), path != "/" else {
+                report.fail("--volume-store", "directory \(quoted(path)) must be an absolute path other than /")
+                continue
+            }
+            guard let first = label.first, first.isASCII, first.isLetter || first.isNumber,
+                  label.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }) else {
+                report.fail("--volume-store", "label \(quoted(label)) must match [a-zA-Z0-9][a-zA-Z0-9_.-]*")
+                continue
+            }
+            let clean = path.hasSuffix("/") ? String(path.dropLast()) : path
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: clean, isDirectory: &isDirectory), !isDirectory.boolValue {
+                report.fail("--volume-store", "\(quoted(clean)) exists and is not a directory")
+                continue
+            }
+            if stores.contains(where: { $0.label == label }) {
+                report.fail("--volume-store", "label \(quoted(label)) is given twice")
+                continue
+            }
+            if stores.contains(where: { $0.path == clean }) {
+                report.fail("--volume-store", "directory \(quoted(clean)) is given twice")
+                continue
+            }
+            stores.append(VolumeStoreLocation(label: label, path: clean))
+        }
+        return stores
+    }
+
     /// `--container-runtime`: crun or runc, installed on this host.
     func validateRuntime(into report: inout ValidationReport) {
         guard let runtime = options.containerRuntime else { return }

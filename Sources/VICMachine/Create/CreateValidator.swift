@@ -113,6 +113,7 @@ public struct CreateValidator: Sendable {
         let tls = validateTLS(into: &report)
         validateRegistries(into: &report)
         validateRuntime(into: &report)
+        let volumeStores = parseVolumeStores(into: &report)
         if let store = options.imageStore, !store.hasPrefix("/") {
             report.fail("--image-store", "path \(quoted(store)) must be absolute")
         }
@@ -129,6 +130,7 @@ public struct CreateValidator: Sendable {
             imageStore: options.imageStore, registryMirrors: options.registryMirrors,
             insecureRegistries: options.insecureRegistries, embeddedDefault: embedded)
         plan.containerRuntime = options.containerRuntime
+        plan.volumeStores = volumeStores
         return (plan, report)
     }
 }
