@@ -65,7 +65,7 @@ public enum ApplianceDaemon {
             firewall: ApplianceFirewall(configuration: configuration),
             ports: PublishingPolicy.allocator(for: configuration),
             bridgeGateways: applianceNetwork, bridgeRange: configuration.bridge.range,
-            logger: logger)
+            volumeStores: VolumeStores(locations: configuration.volumeStores ?? []), logger: logger)
         // Every bridge scope, the user networks reloaded by the manager included.
         try await applianceNetwork.apply(scopes: await containers.networkScopes)
         await containers.load()

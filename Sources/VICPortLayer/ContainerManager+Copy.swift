@@ -2,6 +2,7 @@ import Foundation
 import VICCore
 import VICImage
 import VICRuntime
+import VICSystem
 
 /// Where `docker cp` writes into a container: its merged root, mounted for the copy when the
 /// container is not running. Hand it back with `ContainerManager.releaseCopyTarget(_:)`.
@@ -12,6 +13,41 @@ public struct CopyTarget: Sendable {
     public let path: String
     /// Whether the copy mounted it (the container was not running).
     let mountedForCopy: Bool
+    /// The container's volumes, where a copy under their mount points goes.
+    public let volumes: VolumePaths
+}
+
+/// A container's volume mount points and their data directories on the host, for `docker cp`:
+/// the container's root does not show its volumes outside the container's own mount namespace.
+public struct VolumePaths: Sendable {
+    struct Entry: Sendable {
+        var destination: [String]
+        var source: String
+        var readOnly: Bool
+    }
+
+    let entries: [Entry]
+
+    /// The volume mounts of `record`.
+    public init(_ record: ContainerRecord) {
+        entries = record.host.mounts.filter { $0.kind == .volume }.map {
+            Entry(destination: ScopedDirectory.components($0.destination), source: $0.source, readOnly: $0.readOnly)
+        }
+    }
+
+    /// Where `path` (inside the container) is: under the deepest volume mount point that holds
+    /// it, the volume's data directory and the path inside it (a trailing "/" or "/." kept, as
+    /// they mean "the directory itself"); nil when it is in the container's own root. Paths
+    /// are taken lexically, as `ScopedDirectory.components` takes them.
+    public func locate(_ path: String) -> (root: String, path: String, readOnly: Bool)? {
+        let parts = ScopedDirectory.components(path)
+        guard let entry = entries.filter({ parts.starts(with: $0.destination) }).max(by: { $0.destination.count < $1.destination.count })
+        else { return nil }
+        let rest = parts.dropFirst(entry.destination.count)
+        var inner = "/" + rest.joined(separator: "/")
+        if path.hasSuffix("/.") { inner += rest.isEmpty ? "." : "/." } else if path.hasSuffix("/") && !rest.isEmpty { inner += "/" }
+        return (entry.source, inner, entry.readOnly)
+    }
 }
 
 extension ContainerManager {
@@ -23,10 +59,10 @@ extension ContainerManager {
         let record = try record(reference)
         let rootfs = try await rootFilesystem(of: record)
         if record.state.isRunning && rootfs.isMounted {
-            return CopyTarget(id: record.id, path: rootfs.mountPoint, mountedForCopy: false)
+            return CopyTarget(id: record.id, path: rootfs.mountPoint, mountedForCopy: false, volumes: VolumePaths(record))
         }
         try rootfs.mount()
-        return CopyTarget(id: record.id, path: rootfs.mountPoint, mountedForCopy: true)
+        return CopyTarget(id: record.id, path: rootfs.mountPoint, mountedForCopy: true, volumes: VolumePaths(record))
     }
 
     /// Unmounts (lazily) a root that `copyTarget` mounted, unless the container runs now.

@@ -13,6 +13,9 @@ public struct ExportSource: Sendable {
     /// (/etc/hostname, /etc/hosts, /etc/resolv.conf) → their path on the host; those written
     /// so far (a container that never started has none). `docker cp` reads these instead.
     public let boundFiles: [String: String]
+    /// The container's volumes: mount point inside it → data directory on the host. `docker cp`
+    /// reads a path under one from there (`VolumePaths`).
+    public let volumes: VolumePaths
 
     /// Unmounts the view made for the export, if any. Call it once, when the export is done.
     public func release() {
@@ -37,13 +40,13 @@ extension ContainerManager {
         let rootfs = try await rootFilesystem(of: record)
         let bound = boundFiles(record.id)
         if record.state.isRunning && rootfs.isMounted {
-            return ExportSource(path: rootfs.mountPoint, view: nil, boundFiles: bound)
+            return ExportSource(path: rootfs.mountPoint, view: nil, boundFiles: bound, volumes: VolumePaths(record))
         }
         // Beside the containers, not inside one: a removal during the export renames the
         // container's directory, and `load` unmounts views a crash left behind.
         let view = "\(root)/\(Self.exportPrefix)\(record.shortID)-\(UInt32.random(in: 0...UInt32.max))"
         let path = try rootfs.mountReadOnlyView(at: view)
-        return ExportSource(path: path, view: path == view ? view : nil, boundFiles: bound)
+        return ExportSource(path: path, view: path == view ? view : nil, boundFiles: bound, volumes: VolumePaths(record))
     }
 
     /// `ExportSource.boundFiles` of a container.

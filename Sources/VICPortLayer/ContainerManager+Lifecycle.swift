@@ -40,7 +40,8 @@ extension ContainerManager {
             }
             record = try self.record(id)
             try files(for: record).write()
-            try writeBundle(record, rootfs: rootfs.mountPoint)
+            let userMounts = try await runtimeMounts(record, rootfs: rootfs.mountPoint)
+            try writeBundle(record, rootfs: rootfs.mountPoint, userMounts: userMounts)
             timer.mark("etc+bundle")
             // The runtime's state of the last run, which its exit released in the background.
             await runtimeReleases.removeValue(forKey: id)?.value
@@ -89,7 +90,7 @@ extension ContainerManager {
         }
     }
 
-    func writeBundle(_ record: ContainerRecord, rootfs: String) throws {
+    func writeBundle(_ record: ContainerRecord, rootfs: String, userMounts: [OCISpec.Mount]) throws {
         let (uid, gid) = try ContainerFiles.resolveUser(record.config.user, rootfs: rootfs)
         var settings = ProcessSettings(
             args: record.config.argv,
@@ -103,7 +104,7 @@ extension ContainerManager {
         settings.shmBytes = record.host.shmBytes
         settings.noNewPrivileges = record.host.noNewPrivileges
         let spec = OCISpec.make(settings, rootfs: rootfs, networkNamespace: networking.namespacePath(for: record.id),
-                                etcDirectory: "\(directory(record.id))/etc")
+                                etcDirectory: "\(directory(record.id))/etc", userMounts: userMounts)
         let bundle = "\(directory(record.id))/bundle"
         try AtomicFile.makeDirectory(bundle, mode: 0o700)
         let encoder = JSONEncoder()
@@ -138,7 +139,8 @@ extension ContainerManager {
         logger.info("container \(record.shortID) exited with \(code)")
         logger.debug("exit \(record.shortID): noticed \(noticed.map { String(format: "%.1f ms", $0) } ?? "?") after the shim recorded it; \(timer.summary)")
         if record.host.autoRemove {
-            try? await remove(id, force: true)
+            // Docker's --rm takes the container's anonymous volumes with it.
+            try? await remove(id, force: true, removeVolumes: true)
             return
         }
         if record.host.restartPolicy.shouldRestart(
@@ -259,8 +261,10 @@ extension ContainerManager {
         _ = await signal.code()
     }
 
-    /// Removes a container and everything it owns. A running one needs `force`.
-    public func remove(_ reference: String, force: Bool) async throws {
+    /// Removes a container and everything it owns. A running one needs `force`. With
+    /// `removeVolumes` (`docker rm -v`), its anonymous volumes go too unless another container
+    /// mounts them; named volumes always stay.
+    public func remove(_ reference: String, force: Bool, removeVolumes: Bool = false) async throws {
         var record = try record(reference)
         if record.state.isRunning {
             guard force else {
@@ -282,6 +286,7 @@ extension ContainerManager {
         timer.mark("cleanup")
         releaseEndpoints(record.endpoints)
         records[record.id] = nil
+        if removeVolumes { removeAnonymousVolumes(of: record) }
         emit("destroy", record)
         discardDirectory(of: record)
         timer.mark("directory")

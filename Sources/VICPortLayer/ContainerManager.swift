@@ -52,6 +52,9 @@ public actor ContainerManager {
     /// Where user-defined networks persist, and the bridge range they are cut from.
     let networkStore: NetworkStore
     let bridgeRange: IPv4Network?
+    /// Where volumes live (`--volume-store`), and the volumes found there, by name.
+    let volumeStores: VolumeStores
+    var volumes: [String: Volume] = [:]
 
     struct PendingAttach {
         var stdin: Bool
@@ -66,10 +69,12 @@ public actor ContainerManager {
     public init(root: String, scopes: [NetworkScope], images: ImageService, runtime: any OCIRuntime,
                 shimPath: String, networking: ContainerNetworking, firewall: any NetworkFirewall = NoFirewall(),
                 ports: PortAllocator? = nil, bridgeGateways: any BridgeGatewayControl = NoBridgeGateways(),
-                bridgeRange: IPv4Network? = nil, logger: Logger) throws {
+                bridgeRange: IPv4Network? = nil, volumeStores: VolumeStores = VolumeStores(locations: []),
+                logger: Logger) throws {
         self.root = root
         self.bridgeGateways = bridgeGateways
         self.bridgeRange = bridgeRange
+        self.volumeStores = volumeStores
         self.networkStore = NetworkStore(containersRoot: root)
         self.firewall = firewall
         self.ports = ports
@@ -81,6 +86,7 @@ public actor ContainerManager {
         for scope in scopes { self.scopes[scope.name] = scope }
         try AtomicFile.makeDirectory(root, mode: 0o700)
         for scope in try networkStore.load() where self.scopes[scope.name] == nil { self.scopes[scope.name] = scope }
+        for volume in volumeStores.load() { volumes[volume.name] = volume }
     }
 
     /// Every network scope, builtin and user, sorted by name.
@@ -229,16 +235,24 @@ public actor ContainerManager {
             exposedPorts: Array(Set((imageConfig?.ExposedPorts.map { Array($0.keys) } ?? []) + request.exposedPorts)).sorted(),
             stopSignal: request.stopSignal ?? imageConfig?.StopSignal)
         if let ports { try ports.validate(request.host.portBindings) }
-        let endpoints = try reserveEndpoints(for: request)
+        let (mounts, madeVolumes) = try resolveMounts(request, imageVolumes: (imageConfig?.Volumes?.keys).map(Array.init) ?? [])
+        let endpoints: [Endpoint]
+        do { endpoints = try reserveEndpoints(for: request) } catch {
+            discardVolumes(madeVolumes)
+            throw error
+        }
+        var host = request.host
+        host.mounts = mounts
         let record = ContainerRecord(
             id: id, name: name, created: Date(), imageName: request.image, imageID: image.id, config: config,
-            host: request.host, endpoints: endpoints)
+            host: host, endpoints: endpoints)
         do {
             try save(record)
         } catch {
             try? FileManager.default.removeItem(atPath: directory(id))
             records[id] = nil
             releaseEndpoints(endpoints)
+            discardVolumes(madeVolumes)
             throw error
         }
         emit("create", record)

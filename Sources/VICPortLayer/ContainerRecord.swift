@@ -141,6 +141,11 @@ public struct HostSettings: Codable, Sendable, Equatable {
     public var noNewPrivileges = false
     /// `--stop-timeout`: seconds `docker stop` waits before SIGKILL when not told; nil: 10.
     public var stopTimeout: Int? = nil
+    /// Volumes and tmpfs mounts, resolved at create (`ContainerManager.resolveMounts`); the
+    /// request's own are ignored.
+    public var mounts: [ContainerMount] = []
+    /// `-v` as given, for inspect's `HostConfig.Binds`.
+    public var binds: [String] = []
 
     /// Host settings; the optional features default to off or empty.
     public init(autoRemove: Bool, restartPolicy: RestartPolicy, memoryBytes: Int64?, nanoCPUs: Int64?,
@@ -179,6 +184,8 @@ public struct HostSettings: Codable, Sendable, Equatable {
         shmBytes = try values.decodeIfPresent(Int64.self, forKey: .shmBytes)
         noNewPrivileges = try values.decodeIfPresent(Bool.self, forKey: .noNewPrivileges) ?? false
         stopTimeout = try values.decodeIfPresent(Int.self, forKey: .stopTimeout)
+        mounts = try values.decodeIfPresent([ContainerMount].self, forKey: .mounts) ?? []
+        binds = try values.decodeIfPresent([String].self, forKey: .binds) ?? []
     }
 }
 

@@ -40,6 +40,10 @@ public struct ContainerRequest: Sendable {
     public var host: HostSettings
     /// Docker's `NetworkingConfig.EndpointsConfig`: per-network settings (`--ip`, aliases, links).
     public var networks: [NetworkAttachment]
+    /// `-v`, `--mount` and `--tmpfs`, and `Config.Volumes` (anonymous volumes), as asked.
+    public var mounts: [MountRequest] = []
+    /// `--volumes-from CONTAINER[:ro|:rw]`.
+    public var volumesFrom: [String] = []
 
     /// A request with Docker's defaults: stdout and stderr attached, restart policy `no`, default network.
     public init(name: String?, image: String, hostname: String? = nil, user: String? = nil, env: [String] = [],

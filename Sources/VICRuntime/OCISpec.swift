@@ -41,6 +41,14 @@ public struct OCISpec: Codable, Sendable, Equatable {
         public var type: String?
         public var source: String?
         public var options: [String]?
+
+        /// A mount of `source` (a path, or a file-system name such as "tmpfs") at `destination`.
+        public init(destination: String, type: String?, source: String?, options: [String]?) {
+            self.destination = destination
+            self.type = type
+            self.source = source
+            self.options = options
+        }
     }
     public struct Linux: Codable, Sendable, Equatable {
         public var namespaces: [Namespace]
@@ -109,9 +117,12 @@ extension OCISpec {
 
     /// A spec like Docker's default: its own PID, IPC, UTS and mount namespaces, the given network
     /// namespace, Docker's capabilities, masked /proc paths, and /etc/{hosts,hostname,resolv.conf}
-    /// bind-mounted from `etcDirectory`.
+    /// bind-mounted from `etcDirectory`, and `userMounts` (volumes, tmpfs): those two sorted by
+    /// the depth of their destination, as Docker sorts them, so a volume at /etc lies under the
+    /// bound /etc/hosts and a volume at /data under one at /data/cache.
     public static func make(
-        _ settings: ProcessSettings, rootfs: String, networkNamespace: String, etcDirectory: String
+        _ settings: ProcessSettings, rootfs: String, networkNamespace: String, etcDirectory: String,
+        userMounts: [Mount] = []
     ) -> OCISpec {
         let caps = settings.capabilities
         var resources: Resources?
@@ -142,7 +153,7 @@ extension OCISpec {
                       options: ["nosuid", "noexec", "nodev", "mode=1777", "size=\(max((settings.shmBytes ?? 64 << 20) / 1024, 1))k"]),
                 Mount(destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"]),
                 Mount(destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"]),
-            ] + etc,
+            ] + byDepth(userMounts + etc),
             linux: Linux(
                 namespaces: [
                     Namespace(type: "pid", path: nil), Namespace(type: "ipc", path: nil),
@@ -154,5 +165,13 @@ extension OCISpec {
                               "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
                               "/sys/firmware"],
                 readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]))
+    }
+
+    /// `mounts` with shallower destinations first; equal depths keep their order.
+    static func byDepth(_ mounts: [Mount]) -> [Mount] {
+        mounts.enumerated().sorted { lhs, rhs in
+            let (left, right) = (lhs.element.destination.split(separator: "/").count, rhs.element.destination.split(separator: "/").count)
+            return left != right ? left < right : lhs.offset < rhs.offset
+        }.map(\.element)
     }
 }
