@@ -213,122 +213,30 @@ struct PruneFilterTests {
 
 @Suite("VolumeRoutes")
 struct VolumeRouteTests {
-    @Test("GET /volumes is an empty list with null warnings")
-    func list() async throws {
+    @Test("Volumes need the port layer: a backend without one answers 501")
+    func needsThePortLayer() async throws {
         let response = await RouterTests.router(try FakeBackend.sample()).send(.GET, "/v1.45/volumes")
-        #expect(response.status == .ok)
-        #expect(response.bodyText == #"{"Volumes":[],"Warnings":null}"# + "\n")
+        #expect(response.status == .notImplemented)
     }
 
-    @Test("GET /volumes/{name} is Docker's 404")
-    func inspect() async throws {
-        let response = await RouterTests.router(try FakeBackend.sample()).send(.GET, "/v1.45/volumes/nosuch")
-        #expect(response.status == .notFound)
-        #expect(try response.errorMessage() == "get nosuch: no such volume")
+    @Test("A volume in Docker's shape: local driver and scope, null labels and options when there are none")
+    func shape() throws {
+        var volume = Volume(name: "data", store: "default", created: Date(timeIntervalSince1970: 1_700_000_000), anonymous: false)
+        let plain = try JSONSerialization.jsonObject(with: JSONEncoder().encode(DockerVolume(volume, mountpoint: "/v/data/_data"))) as? [String: Any]
+        #expect(plain?["Name"] as? String == "data" && plain?["Driver"] as? String == "local" && plain?["Scope"] as? String == "local")
+        #expect(plain?["Mountpoint"] as? String == "/v/data/_data")
+        #expect(plain?["CreatedAt"] as? String == "2023-11-14T22:13:20Z")
+        #expect(plain?["Labels"] is NSNull && plain?["Options"] is NSNull && plain?["UsageData"] == nil)
+        volume.labels = ["a": "b"]
+        volume.options = ["VolumeStore": "fast"]
+        let labelled = try JSONSerialization.jsonObject(with: JSONEncoder().encode(DockerVolume(volume, mountpoint: ""))) as? [String: Any]
+        #expect(labelled?["Labels"] as? [String: String] == ["a": "b"])
+        #expect(labelled?["Options"] as? [String: String] == ["VolumeStore": "fast"])
     }
 
     @Test("GET /plugins/{name}/json is a 404, so docker inspect moves on")
     func plugin() async throws {
         let response = await RouterTests.router(try FakeBackend.sample()).send(.GET, "/v1.45/plugins/nosuch/json")
         #expect(response.status == .notFound)
-    }
-}
-
-@Suite("ImageHistory")
-struct ImageHistoryTests {
-    @Test("Newest first, layers matched from the top, empty layers sized 0, only the newest has the ID and tags")
-    func rows() throws {
-        let json = """
-            {"rootfs":{"type":"layers","diff_ids":["sha256:a","sha256:b"]},"created":"2024-01-01T00:00:00Z",
-             "history":[{"created":"2024-01-01T00:00:00Z","created_by":"ADD file"},
-                        {"created":"2024-01-01T00:00:01Z","created_by":"CMD [\\"sh\\"]","empty_layer":true},
-                        {"created":"2024-01-01T00:00:02Z","created_by":"RUN x","comment":"c"}]}
-            """
-        let configuration = try JSONDecoder().decode(ImageConfiguration.self, from: Data(json.utf8))
-        let image = ImageRecord(id: "sha256:top", repoTags: ["busybox:latest"], repoDigests: [], diffIDs: ["sha256:a", "sha256:b"],
-                                size: 0, created: Date(), configuration: configuration)
-        let rows = ImageHistory.rows(image) { $0 == "sha256:a" ? 100 : 20 }
-        #expect(rows.map(\.Id) == ["sha256:top", "<missing>", "<missing>"])
-        #expect(rows.map(\.Size) == [20, 0, 100])
-        #expect(rows.map(\.CreatedBy) == ["RUN x", "CMD [\"sh\"]", "ADD file"])
-        #expect(rows[0].Tags.value == ["busybox:latest"] && rows[1].Tags.value == nil)
-        #expect(rows[0].Created == 1_704_067_202 && rows[0].Comment == "c")
-    }
-}
-
-@Suite("ContainerUpdate")
-struct ContainerUpdateWireTests {
-    func update(_ json: String) throws -> ContainerUpdate {
-        try JSONDecoder().decode(DockerContainerUpdate.self, from: Data(json.utf8)).update()
-    }
-
-    @Test("Zero fields leave settings alone; quotas become CPUs")
-    func zeroIsUnchanged() throws {
-        #expect(try update(#"{"Memory":0,"NanoCpus":0,"CpuShares":0,"RestartPolicy":{"Name":""}}"#) == ContainerUpdate())
-        #expect(try update(#"{"CpuQuota":50000,"CpuPeriod":100000}"#).nanoCPUs == 500_000_000)
-        #expect(try update(#"{"Memory":134217728,"RestartPolicy":{"Name":"always"}}"#)
-                == ContainerUpdate(restartPolicy: RestartPolicy(name: .always), memoryBytes: 134_217_728))
-    }
-
-    @Test("Unmanaged resources and tiny limits are 400s", arguments: [
-        #"{"CpuShares":512}"#, #"{"PidsLimit":10}"#, #"{"CpusetCpus":"0"}"#, #"{"Memory":1048576}"#,
-        #"{"RestartPolicy":{"Name":"sometimes"}}"#,
-    ])
-    func refused(_ json: String) {
-        #expect(throws: VICError.self) { try update(json) }
-    }
-}
-
-@Suite("Capabilities and refused flags")
-struct ContainerSecurityFlagTests {
-    @Test("cap-add and cap-drop as dockerd computes them")
-    func capabilities() throws {
-        let dropped = try OCISpec.capabilities(adding: [], dropping: ["net_raw", "CAP_CHOWN"])
-        #expect(!dropped.contains("CAP_NET_RAW") && !dropped.contains("CAP_CHOWN") && dropped.contains("CAP_KILL"))
-        #expect(try OCISpec.capabilities(adding: ["chown"], dropping: ["ALL"]) == ["CAP_CHOWN"])
-        #expect(try OCISpec.capabilities(adding: ["ALL"], dropping: []).count == OCISpec.allCapabilities.count)
-        #expect(try OCISpec.capabilities(adding: ["SYS_ADMIN"], dropping: []).last == "CAP_SYS_ADMIN")
-        #expect(throws: VICError.self) { try OCISpec.capabilities(adding: ["FOO"], dropping: []) }
-    }
-
-    @Test("no-new-privileges spellings")
-    func noNewPrivileges() {
-        #expect(ContainerRequestMapping.noNewPrivileges("no-new-privileges") == true)
-        #expect(ContainerRequestMapping.noNewPrivileges("no-new-privileges:true") == true)
-        #expect(ContainerRequestMapping.noNewPrivileges("no-new-privileges=false") == false)
-        #expect(ContainerRequestMapping.noNewPrivileges("seccomp=unconfined") == nil)
-    }
-
-    @Test("What vic does not do is refused by flag", arguments: [
-        (#"{"Image":"b","HostConfig":{"Privileged":true}}"#, "--privileged"),
-        (#"{"Image":"b","HostConfig":{"PidMode":"host"}}"#, "--pid host"),
-        (#"{"Image":"b","HostConfig":{"LogConfig":{"Type":"syslog"}}}"#, "--log-driver syslog"),
-        (#"{"Image":"b","Healthcheck":{"Test":["CMD","true"]}}"#, "--health-cmd"),
-        (#"{"Image":"b","HostConfig":{"CpuShares":512,"MemorySwap":-1}}"#, "--cpu-shares"),
-        (#"{"Image":"b","HostConfig":{"CpusetCpus":"0-1"}}"#, "--cpuset-cpus"),
-    ])
-    func refused(_ json: String, _ flag: String) throws {
-        let body = try JSONDecoder().decode(DockerContainerCreate.self, from: Data(json.utf8))
-        #expect { try ContainerRequestMapping.request(body, name: nil) } throws: { error in
-            (error as? VICError)?.message.contains(flag) == true
-        }
-    }
-
-    @Test("--cpu-quota counts when the CLI sends NanoCpus as 0; -m under 6 MB is refused")
-    func createResources() throws {
-        let json = #"{"Image":"b","HostConfig":{"NanoCpus":0,"CpuQuota":50000,"CpuPeriod":100000,"Memory":0}}"#
-        let request = try ContainerRequestMapping.request(try JSONDecoder().decode(DockerContainerCreate.self, from: Data(json.utf8)), name: nil)
-        #expect(request.host.nanoCPUs == 500_000_000 && request.host.memoryBytes == nil)
-        let small = #"{"Image":"b","HostConfig":{"Memory":1048576}}"#
-        #expect(throws: VICError.self) {
-            try ContainerRequestMapping.request(try JSONDecoder().decode(DockerContainerCreate.self, from: Data(small.utf8)), name: nil)
-        }
-    }
-
-    @Test("Docker's defaults are not refused")
-    func defaultsPass() throws {
-        let json = #"{"Image":"b","HostConfig":{"IpcMode":"private","LogConfig":{"Type":"json-file"},"PidsLimit":0,"Privileged":false,"CpuShares":0,"MemorySwap":-1,"CpusetCpus":"","BlkioWeight":0},"Healthcheck":{"Test":["NONE"]}}"#
-        let request = try ContainerRequestMapping.request(try JSONDecoder().decode(DockerContainerCreate.self, from: Data(json.utf8)), name: nil)
-        #expect(!request.host.readOnlyRootfs && request.host.capAdd.isEmpty)
     }
 }

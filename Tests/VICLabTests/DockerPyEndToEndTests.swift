@@ -15,7 +15,7 @@ struct DockerPyEndToEndTests {
         try #require(sdk.succeeded, "the docker SDK for python3 is missing (scripts/deps.sh installs it): \(sdk.combined)")
         try await Lab.with { lab in
             try await lab.startRegistry()
-            let docker = try await lab.createVCH("py")
+            let docker = try await lab.createVCH("py", ["--volume-store", "/run/vic-lab/\(lab.name)/volumes:default"])
             // REQUESTS_CA_BUNDLE set on purpose: it used to replace the VCH's CA (see the script).
             let run = try await lab.run(in: "cpub", ["/usr/bin/env", "python3", Self.script, docker.host, lab.certificateDirectory("py")],
                                         environment: ["REQUESTS_CA_BUNDLE": "/etc/ssl/certs/ca-certificates.crt",
@@ -25,7 +25,7 @@ struct DockerPyEndToEndTests {
             let steps = lines.filter { $0.hasPrefix("ok ") }.compactMap { $0.split(separator: " ").dropFirst().first.map(String.init) }
             #expect(steps == ["tls-verify", "tls-insecure", "pull", "run-output", "run-error", "run-detached", "inspect-ip",
                               "list", "logs", "wait", "stop", "remove", "network-create", "network-connect",
-                              "network-disconnect", "network-remove", "network-ipv6", "detach-keys", "archive", "diff", "pause", "commit"],
+                              "network-disconnect", "network-remove", "network-ipv6", "volumes", "detach-keys", "archive", "diff", "pause", "commit"],
                     "\(run.combined)")
             #expect(lines.contains("ok tls-verify 1.45"))
             #expect(lines.contains { $0.hasPrefix("ok inspect-ip 172.16.0.") }, "\(run.combined)")

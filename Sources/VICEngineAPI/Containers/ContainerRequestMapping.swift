@@ -11,14 +11,6 @@ enum ContainerRequestMapping {
             throw VICError(.invalidArgument, "conflicting options: cannot specify both --restart and --rm")
         }
         let memory = try host?.memoryLimit()
-        // Refused rather than dropped: a volume the user asked for must not quietly become the
-        // container's own, throwaway, files.
-        let mounts = (body.Volumes.map { $0.keys.sorted() } ?? []) + (host?.Binds ?? [])
-            + (host?.Mounts ?? []).map { $0.Target ?? "?" } + (host?.Tmpfs.map { $0.keys.sorted() } ?? [])
-            + (host?.VolumesFrom ?? []).map { "--volumes-from \($0)" }
-        if !mounts.isEmpty {
-            throw VICError(.invalidArgument, "vic does not support volumes, bind mounts or tmpfs mounts yet: \(mounts.joined(separator: ", "))")
-        }
         try refuseUnsupported(body)
         let capAdd = host?.CapAdd ?? [], capDrop = host?.CapDrop ?? []
         _ = try OCISpec.capabilities(adding: capAdd, dropping: capDrop)
@@ -35,7 +27,8 @@ enum ContainerRequestMapping {
         settings.shmBytes = host?.ShmSize.flatMap { $0 > 0 ? $0 : nil }
         settings.noNewPrivileges = (host?.SecurityOpt ?? []).contains { noNewPrivileges($0) == true }
         settings.stopTimeout = body.StopTimeout
-        return ContainerRequest(
+        settings.binds = host?.Binds ?? []
+        var request = ContainerRequest(
             name: name, image: body.Image ?? "", hostname: body.Hostname, user: body.User, env: body.Env ?? [],
             entrypoint: body.Entrypoint?.values, cmd: body.Cmd?.values, workingDir: body.WorkingDir,
             tty: body.Tty ?? false, openStdin: body.OpenStdin ?? false, stdinOnce: body.StdinOnce ?? false,
@@ -44,6 +37,9 @@ enum ContainerRequestMapping {
             exposedPorts: body.ExposedPorts.map { Array($0.keys) } ?? [], stopSignal: body.StopSignal,
             host: settings,
             networks: try networks(body))
+        request.mounts = try ContainerMountMapping.mounts(body)
+        request.volumesFrom = host?.VolumesFrom ?? []
+        return request
     }
 
     /// Refuses, by flag, what a container could ask of Docker that vic does not do, rather than
@@ -127,9 +123,10 @@ enum ContainerRequestMapping {
     }
 }
 
-/// `docker ps --filter`: name, id, status, label, network, ancestor.
+/// `docker ps --filter`: name, id, status, label, network, ancestor, volume (a volume's name or
+/// a mount point).
 enum ContainerListFilter {
-    static let acceptedKeys: Set<String> = ["name", "id", "status", "label", "network", "ancestor", "exited"]
+    static let acceptedKeys: Set<String> = ["name", "id", "status", "label", "network", "ancestor", "exited", "volume"]
     static let statuses: Set<String> = ["created", "restarting", "running", "removing", "paused", "exited", "dead"]
 
     static func apply(_ filters: FilterArguments, to records: [ContainerRecord]) throws -> [ContainerRecord] {
@@ -145,6 +142,9 @@ enum ContainerListFilter {
                 && passes("label") { $0.matchLabels("label", record.config.labels) }
                 && passes("network") { filters in
                     record.endpoints.contains { filters.exactMatch("network", $0.network) || filters.prefixMatch("network", $0.networkID) }
+                }
+                && passes("volume") { filters in
+                    record.host.mounts.contains { filters.exactMatch("volume", $0.volume) || filters.exactMatch("volume", $0.destination) }
                 }
                 && passes("ancestor") { filters in
                     let names = [record.imageName, record.imageName + ":latest", record.imageID, String(record.imageID.dropFirst(7))]

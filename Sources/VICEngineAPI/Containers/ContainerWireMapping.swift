@@ -21,6 +21,20 @@ enum ContainerWireMapping {
         return result
     }
 
+    /// The container's volumes and tmpfs mounts, in mount order.
+    static func mountPoints(_ record: ContainerRecord) -> [DockerMountPoint] {
+        record.host.mounts.map { mount in
+            switch mount.kind {
+            case .volume:
+                DockerMountPoint(Type: "volume", Name: mount.volume, Source: mount.source, Destination: mount.destination,
+                                 Driver: "local", Mode: "", RW: !mount.readOnly, Propagation: "")
+            case .tmpfs:
+                DockerMountPoint(Type: "tmpfs", Name: nil, Source: "", Destination: mount.destination, Driver: nil,
+                                 Mode: mount.tmpfsOptions.joined(separator: ","), RW: !mount.readOnly, Propagation: "")
+            }
+        }
+    }
+
     static func command(_ record: ContainerRecord) -> String {
         record.config.argv.joined(separator: " ")
     }
@@ -31,7 +45,7 @@ enum ContainerWireMapping {
             Command: command(record), Created: Int64(record.created.timeIntervalSince1970), Ports: summaryPorts(record),
             Labels: record.config.labels, State: stateName(record.state), Status: record.state.humanStatus(),
             HostConfig: ["NetworkMode": record.host.networkMode], NetworkSettings: .init(Networks: endpoints(record)),
-            Mounts: [], SizeRw: nil, SizeRootFs: nil)
+            Mounts: mountPoints(record), SizeRw: nil, SizeRootFs: nil)
     }
 
     /// `docker ps` PORTS: published ports while running (`1.2.3.4:8080->80/tcp`), and exposed
@@ -111,8 +125,9 @@ enum ContainerWireMapping {
                 CapAdd: record.host.capAdd.isEmpty ? nil : record.host.capAdd,
                 CapDrop: record.host.capDrop.isEmpty ? nil : record.host.capDrop,
                 ReadonlyRootfs: record.host.readOnlyRootfs, ShmSize: record.host.shmBytes ?? 64 << 20,
-                SecurityOpt: record.host.noNewPrivileges ? ["no-new-privileges"] : nil),
-            Mounts: [],
+                SecurityOpt: record.host.noNewPrivileges ? ["no-new-privileges"] : nil,
+                Binds: record.host.binds.isEmpty ? nil : record.host.binds, VolumesFrom: nil),
+            Mounts: mountPoints(record),
             Config: .init(
                 Hostname: record.config.hostname, Domainname: "", User: record.config.user,
                 AttachStdin: record.config.attachStdin, AttachStdout: record.config.attachStdout,

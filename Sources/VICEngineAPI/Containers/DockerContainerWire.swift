@@ -90,8 +90,34 @@ struct DockerContainerCreate: Decodable, Sendable {
         var Test: [String]?
     }
 
+    /// `--mount`: HostConfig.Mounts entries.
     struct MountWire: Decodable, Sendable {
+        struct VolumeOptions: Decodable, Sendable {
+            struct DriverConfig: Decodable, Sendable {
+                var Name: String?
+                var Options: [String: String]?
+            }
+
+            var NoCopy: Bool?
+            var Labels: [String: String]?
+            var DriverConfig: DriverConfig?
+            var Subpath: String?
+        }
+
+        struct TmpfsOptions: Decodable, Sendable {
+            var SizeBytes: Int64?
+            var Mode: UInt32?
+            var Options: [[String]]?
+        }
+
+        var `Type`: String?
+        var Source: String?
         var Target: String?
+        var ReadOnly: Bool?
+        var Consistency: String?
+        var BindOptions: DockerContainerCreate.Empty?
+        var VolumeOptions: VolumeOptions?
+        var TmpfsOptions: TmpfsOptions?
     }
 
     struct PortBindingWire: Codable, Sendable {
@@ -153,7 +179,7 @@ struct DockerContainerSummary: Encodable, Sendable {
     var Status: String
     var HostConfig: [String: String]
     var NetworkSettings: Networks
-    var Mounts: [String]
+    var Mounts: [DockerMountPoint]
     /// With `size=true` (`docker ps -s`, `system df`): bytes the container wrote, and those
     /// plus its image's.
     var SizeRw: Int64?

@@ -20,7 +20,7 @@ struct DockerContainerInspect: Encodable, Sendable {
     var ProcessLabel: String
     var AppArmorProfile: String
     var HostConfig: HostConfigJSON
-    var Mounts: [String]
+    var Mounts: [DockerMountPoint]
     var Config: ConfigJSON
     var NetworkSettings: NetworkSettingsJSON
 
@@ -56,6 +56,8 @@ struct DockerContainerInspect: Encodable, Sendable {
         var ReadonlyRootfs: Bool
         var ShmSize: Int64
         var SecurityOpt: [String]?
+        var Binds: [String]?
+        var VolumesFrom: [String]?
     }
 
     struct RestartJSON: Encodable, Sendable { var Name: String; var MaximumRetryCount: Int }
@@ -94,6 +96,18 @@ struct DockerContainerInspect: Encodable, Sendable {
         var MacAddress: String
         var Networks: [String: DockerEndpointSettings]
     }
+}
+
+/// A container's mount as inspect and `ps` show it: a volume, or a tmpfs.
+struct DockerMountPoint: Encodable, Sendable {
+    var `Type`: String
+    var Name: String?
+    var Source: String
+    var Destination: String
+    var Driver: String?
+    var Mode: String
+    var RW: Bool
+    var Propagation: String
 }
 
 /// `GET /images/json` rows.

@@ -35,10 +35,14 @@ extension Router {
         let request = try ContainerRequestMapping.request(body, name: context.request.queryValue("name"))
         let backend = try portLayer()
         let record = try await backend.containers.create(request)
-        // The image's own VOLUMEs stay in the container's file system; say so.
+        // The image's VOLUMEs become anonymous volumes when the VCH has a default volume store;
+        // without one they stay in the container's file system: say so.
         var warnings: [String] = []
-        if let volumes = try? await backend.images.resolve(record.imageID).configuration.config?.Volumes, !volumes.isEmpty {
-            warnings.append("vic keeps the image's volumes (\(volumes.keys.sorted().joined(separator: ", "))) in the container's own file system: vic does not support volumes yet")
+        let mounted = Set(record.host.mounts.map(\.destination))
+        let volumes = (try? await backend.images.resolve(record.imageID).configuration.config?.Volumes?.keys.sorted()) ?? []
+        let unmounted = volumes.filter { !mounted.contains((try? ContainerMount.cleanDestination($0)) ?? $0) }
+        if !unmounted.isEmpty {
+            warnings.append("vic keeps the image's volumes (\(unmounted.joined(separator: ", "))) in the container's own file system: the VCH has no default volume store (vic-machine create --volume-store DIR:default)")
         }
         struct Created: Encodable { var Id: String; var Warnings: [String] }
         return .json(Created(Id: record.id, Warnings: warnings), status: .created)
@@ -107,7 +111,8 @@ extension Router {
 
     func removeContainer(_ context: RouteContext) async throws -> EngineResponse {
         let force = context.request.queryFlag("force")
-        try await portLayer().containers.remove(try containerID(context), force: force)
+        try await portLayer().containers.remove(try containerID(context), force: force,
+                                                removeVolumes: context.request.queryFlag("v"))
         return Router.noContent
     }
 

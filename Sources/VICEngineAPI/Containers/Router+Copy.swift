@@ -18,7 +18,7 @@ extension Router {
         let (reference, path) = try copyParameters(context)
         let source = try await portLayer().containers.exportSource(reference)
         defer { source.release() }
-        let origin = try CopyOrigin(path, in: try ScopedDirectory(path: source.path), boundFiles: source.boundFiles, container: reference)
+        let origin = try CopyOrigin(path, from: source, container: reference)
         close(origin.directory)
         return EngineResponse(status: .ok, headers: [Router.pathStatHeader: try origin.stat.headerValue()])
     }
@@ -32,7 +32,7 @@ extension Router {
         let origin: CopyOrigin
         let header: String
         do {
-            origin = try CopyOrigin(path, in: try ScopedDirectory(path: source.path), boundFiles: source.boundFiles, container: reference)
+            origin = try CopyOrigin(path, from: source, container: reference)
             header = try origin.stat.headerValue()
         } catch {
             source.release()
@@ -63,7 +63,11 @@ extension Router {
         let backend = try portLayer()
         let target = try await backend.containers.copyTarget(reference)
         do {
-            let root = try ScopedDirectory(path: target.path)
+            // Under a volume's mount point, the copy goes into the volume.
+            let volume = target.volumes.locate(path)
+            if volume?.readOnly == true { throw VICError(.invalidArgument, "mounted volume is marked read-only") }
+            let root = try ScopedDirectory(path: volume?.root ?? target.path)
+            let path = volume?.path ?? path
             let destination = try ContainerPathStat.notFoundAsFileError(path, reference) {
                 do { return try root.open(path, flags: ScopedDirectory.pathOnly | O_DIRECTORY) } catch let error as VICError where error.code == .notFound {
                     // There, but not a directory: dockerd's words.
@@ -115,7 +119,20 @@ struct CopyOrigin {
     let rename: (from: String, to: String)?
     let stat: ContainerPathStat
 
-    init(_ path: String, in root: ScopedDirectory, boundFiles: [String: String], container: String) throws {
+    /// The origin of `path` in `source`: in a volume's data when the path is under one of the
+    /// container's volume mount points, else in its root.
+    init(_ path: String, from source: ExportSource, container: String) throws {
+        if let volume = source.volumes.locate(path) {
+            try self.init(volume.path, in: try ScopedDirectory(path: volume.root), boundFiles: [:], container: container,
+                          shownAs: path)
+        } else {
+            try self.init(path, in: try ScopedDirectory(path: source.path), boundFiles: source.boundFiles, container: container)
+        }
+    }
+
+    /// `shownAs`: the path as the container sees it, which names the entries when `path` is the
+    /// root of `root` (a volume's mount point).
+    init(_ path: String, in root: ScopedDirectory, boundFiles: [String: String], container: String, shownAs: String? = nil) throws {
         let parts = ScopedDirectory.components(path)
         // One resolution each: the stat and the archive are of the same file.
         if ContainerPathStat.followsLast(path) || parts.isEmpty {
@@ -123,7 +140,7 @@ struct CopyOrigin {
             directory = try ContainerPathStat.notFoundAsFileError(path, container) {
                 try root.open(path, flags: ScopedDirectory.pathOnly | O_DIRECTORY)
             }
-            do { stat = try ContainerPathStat.of(path, descriptor: directory) } catch {
+            do { stat = try ContainerPathStat.of(parts.isEmpty ? shownAs ?? path : path, descriptor: directory) } catch {
                 close(directory)
                 throw error
             }

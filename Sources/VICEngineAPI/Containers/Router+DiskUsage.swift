@@ -6,8 +6,8 @@ import VICPortLayer
 
 extension Router {
     /// `docker system df [-v]`: images (with the containers using them and the bytes they share
-    /// with other images), containers (the bytes each wrote), no volumes and no build cache
-    /// (vic has neither), and the layers' total. Sizes are read off the disk on the thread pool.
+    /// with other images), containers (the bytes each wrote), volumes (their bytes and users), no
+    /// build cache (vic builds nothing), and the layers' total. Sizes are read off the disk on the thread pool.
     func diskUsage(_ context: RouteContext) async throws -> EngineResponse {
         let backend = try portLayer()
         let images = await backend.images.list()
@@ -32,10 +32,11 @@ extension Router {
             var LayersSize: Int64
             var Images: [DockerImageSummary]
             var Containers: [DockerContainerSummary]
-            var Volumes: [String]
+            var Volumes: [DockerVolume]
             var BuildCache: [String]
         }
-        return .json(Usage(LayersSize: layerSizes.values.reduce(0, +), Images: summaries, Containers: sizes, Volumes: [], BuildCache: []))
+        return .json(Usage(LayersSize: layerSizes.values.reduce(0, +), Images: summaries, Containers: sizes,
+                           Volumes: try await volumeUsage(), BuildCache: []))
     }
 
     /// Container summaries with `SizeRw` and `SizeRootFs` (`docker ps -s`, `system df`): each

@@ -21,8 +21,12 @@ extension Router {
     /// `docker diff`: the container's changes against its image, as dockerd's overlay driver
     /// reports them (`RootFilesystem.changes`), read on the thread pool.
     func containerChanges(_ context: RouteContext) async throws -> EngineResponse {
-        let rootfs = try await portLayer().containers.rootFilesystem(try containerID(context))
-        let changes = try await NIOThreadPool.singleton.runIfActive { rootfs.changes(ignoring: OCISpec.boundEtcPaths) }
+        let containers = try portLayer().containers
+        let reference = try containerID(context)
+        let rootfs = try await containers.rootFilesystem(reference)
+        // The runtime's mount points: the bound /etc files, volumes and tmpfs.
+        let ignored = OCISpec.boundEtcPaths.union(try await containers.record(reference).host.mounts.map(\.destination))
+        let changes = try await NIOThreadPool.singleton.runIfActive { rootfs.changes(ignoring: ignored) }
         struct Change: Encodable { var Path: String; var Kind: Int }
         return .json(changes.map { Change(Path: $0.path, Kind: $0.kind.rawValue) })
     }

@@ -66,12 +66,15 @@ public struct Router: Sendable {
         .init("POST", "/networks/prune"): { router, context in try await router.pruneNetworks(context) },
         .init("POST", "/networks/{id}/connect"): { router, context in try await router.connectNetwork(context) },
         .init("POST", "/networks/{id}/disconnect"): { router, context in try await router.disconnectNetwork(context) },
-        .init("GET", "/volumes"): { router, context in try await router.listVolumes(context) },
-        .init("GET", "/volumes/{name}"): { router, context in try await router.inspectVolume(context) },
         .init("GET", "/plugins/{name}/json"): { router, context in try await router.inspectPlugin(context) },
     ]
 
     static let containerRoutes: [PathTemplate.Operation: Handler] = [
+        .init("GET", "/volumes"): { router, context in try await router.listVolumes(context) },
+        .init("POST", "/volumes/create"): { router, context in try await router.createVolume(context) },
+        .init("GET", "/volumes/{name}"): { router, context in try await router.inspectVolume(context) },
+        .init("DELETE", "/volumes/{name}"): { router, context in try await router.removeVolume(context) },
+        .init("POST", "/volumes/prune"): { router, context in try await router.pruneVolumes(context) },
         .init("POST", "/containers/create"): { router, context in try await router.createContainer(context) },
         .init("GET", "/containers/json"): { router, context in try await router.listContainers(context) },
         .init("GET", "/containers/{id}/json"): { router, context in try await router.inspectContainer(context) },

@@ -165,6 +165,18 @@ check("network-ipv6", b"fd00:70::70" in pinged, repr(pinged))
 v6member.remove(force=True)
 six.remove()
 ok("network-ipv6", endpoint["GlobalIPv6Address"])
+# Volumes, as docker-py drives them: create with labels, mount by name (docker-py sends the bind
+# and lists its destination in Config.Volumes too), read back in another container, list, remove.
+pyvol = client.volumes.create("py-vol", labels={"suite": "py"})
+check("volumes", pyvol.attrs["Driver"] == "local" and pyvol.attrs["Labels"] == {"suite": "py"}, repr(pyvol.attrs))
+client.containers.run("busybox", ["sh", "-c", "echo kept > /data/file"], volumes={"py-vol": {"bind": "/data", "mode": "rw"}},
+                      remove=True)
+kept = client.containers.run("busybox", ["cat", "/data/file"], volumes=["py-vol:/data:ro"], remove=True)
+check("volumes", kept == b"kept\n", repr(kept))
+check("volumes", [v.name for v in client.volumes.list(filters={"label": "suite=py"})] == ["py-vol"], "not listed")
+pyvol.remove()
+check("volumes", [v.name for v in client.volumes.list()] == [], "py-vol still listed")
+ok("volumes")
 # Detach keys: the attach ends when the client sends them, and the container keeps running.
 cat = client.containers.run("busybox", ["cat"], name="py-cat", detach=True, stdin_open=True)
 sock = client.api.attach_socket(cat.id, params={"stdin": 1, "stdout": 1, "stream": 1, "detachKeys": "ctrl-x"})
