@@ -33,9 +33,10 @@ scripts/lab.sh down "$lab" >/dev/null 2>&1 || true
 scripts/lab.sh up "$lab" | tail -n +2
 scripts/lab.sh registry "$lab"
 
-step vic-machine create --name demo --bridge-network Bridge-DPG --registry-mirror http://10.99.32.1:5000
+step vic-machine create --name demo --bridge-network Bridge-DPG --registry-mirror http://10.99.32.1:5000 \
+  --volume-store "$state/volumes:default"
 vic create --name demo --bridge-network Bridge-DPG --registry-mirror http://10.99.32.1:5000 \
-  --tls-cert-path "$state/certs" | tee "$state/create.log"
+  --volume-store "$state/volumes:default" --tls-cert-path "$state/certs" | tee "$state/create.log"
 host=$(sed -n 's/.*DOCKER_HOST=//p' "$state/create.log")
 export DOCKER_CERT_PATH=$state/certs
 
@@ -46,6 +47,13 @@ client env DOCKER_CERT_PATH="$DOCKER_CERT_PATH" docker -H "$host" --tls network 
 step docker -H "$host" --tls run --rm busybox sh -c "ip -4 addr show eth0; cat /etc/resolv.conf; netstat -rn"
 client env DOCKER_CERT_PATH="$DOCKER_CERT_PATH" docker -H "$host" --tls run --rm busybox \
   sh -c "ip -4 addr show eth0; cat /etc/resolv.conf; netstat -rn"
+
+step docker -H "$host" --tls run --rm -v demo-data:/data busybox sh -c "hostname > /data/writer"
+client env DOCKER_CERT_PATH="$DOCKER_CERT_PATH" docker -H "$host" --tls run --rm -v demo-data:/data busybox \
+  sh -c "hostname > /data/writer"
+step docker -H "$host" --tls run --rm -v demo-data:/data:ro busybox cat /data/writer "  # a volume outlives its container"
+client env DOCKER_CERT_PATH="$DOCKER_CERT_PATH" docker -H "$host" --tls run --rm -v demo-data:/data:ro busybox \
+  cat /data/writer
 
 step docker -H "$host" --tls run -d --name web -p 8080:80 busybox httpd -f -p 80 -h /etc
 client env DOCKER_CERT_PATH="$DOCKER_CERT_PATH" docker -H "$host" --tls run -d --name web -p 8080:80 busybox \
