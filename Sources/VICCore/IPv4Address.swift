@@ -1,5 +1,5 @@
 /// An IPv4 address, stored as a host-order 32-bit value.
-public struct IPv4Address: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
+public struct IPv4Address: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The address in host byte order: 192.168.0.1 is 0xC0A8_0001.
     public let value: UInt32
 
@@ -39,20 +39,9 @@ public struct IPv4Address: Hashable, Sendable, Comparable, Codable, CustomString
 
     /// Numeric order, so ranges and sorted listings follow address order.
     public static func < (lhs: IPv4Address, rhs: IPv4Address) -> Bool { lhs.value < rhs.value }
+}
 
-    /// Decodes dotted-quad text; throws `DecodingError.dataCorrupted` on anything `init?(_:)` rejects.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let address = IPv4Address(text) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "not an IPv4 address: \(text)"))
-        }
-        self = address
-    }
-
-    /// Encodes as a single dotted-quad string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+extension IPv4Address: TextCodable {
+    public static let textKind = "IPv4 address"
+    public init?(decoding text: String) { self.init(text) }
 }

@@ -1,6 +1,6 @@
 /// An address with the prefix length of its subnet, as written: "192.168.100.1/16".
 /// Unlike `IPv4Network`, the host bits are kept; `network` is the masked subnet.
-public struct IPv4Interface: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct IPv4Interface: Hashable, Sendable, CustomStringConvertible {
     /// The address as written, host bits kept.
     public let address: IPv4Address
     /// The subnet's prefix length, 0...32.
@@ -30,20 +30,9 @@ public struct IPv4Interface: Hashable, Sendable, Codable, CustomStringConvertibl
 
     /// "a.b.c.d/n", the form `init?(_:)` parses.
     public var description: String { "\(address)/\(prefixLength)" }
+}
 
-    /// Decodes "a.b.c.d/n" text; throws `DecodingError.dataCorrupted` on a bare address or bad prefix.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = IPv4Interface(text) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "not an IPv4 CIDR address: \(text)"))
-        }
-        self = value
-    }
-
-    /// Encodes as a single "a.b.c.d/n" string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+extension IPv4Interface: TextCodable {
+    public static let textKind = "IPv4 CIDR address"
+    public init?(decoding text: String) { self.init(text) }
 }

@@ -1,5 +1,5 @@
 /// An IPv4 subnet: a masked address and a prefix length. `address` never has host bits set.
-public struct IPv4Network: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct IPv4Network: Hashable, Sendable, CustomStringConvertible {
     /// The network address; host bits are always clear.
     public let address: IPv4Address
     /// The prefix length, 0...32.
@@ -74,21 +74,14 @@ public struct IPv4Network: Hashable, Sendable, Codable, CustomStringConvertible 
 
     /// "a.b.c.d/n" with host bits clear.
     public var description: String { "\(address)/\(prefixLength)" }
+}
 
-    /// Decodes canonical "a.b.c.d/n" text. Unlike `init?(cidr:)`, text with host bits set
-    /// ("172.17.0.0/12") is rejected with `DecodingError.dataCorrupted` rather than masked.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let network = IPv4Network(cidr: text), network.description == text else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "not an IPv4 network: \(text)"))
-        }
+extension IPv4Network: TextCodable {
+    public static let textKind = "IPv4 network"
+    /// Canonical text only: unlike `init?(cidr:)`, text with host bits set ("10.1.2.3/8") is
+    /// rejected rather than masked.
+    public init?(decoding text: String) {
+        guard let network = IPv4Network(cidr: text), network.description == text else { return nil }
         self = network
-    }
-
-    /// Encodes as a single canonical "a.b.c.d/n" string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
     }
 }

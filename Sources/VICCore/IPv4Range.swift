@@ -1,5 +1,5 @@
 /// An inclusive range of IPv4 addresses, `first <= last`.
-public struct IPv4Range: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct IPv4Range: Hashable, Sendable, CustomStringConvertible {
     /// The lowest address in the range.
     public let first: IPv4Address
     /// The highest address in the range, never below `first`.
@@ -71,20 +71,9 @@ public struct IPv4Range: Hashable, Sendable, Codable, CustomStringConvertible {
         if let network = exactNetwork { return network.description }
         return "\(first)-\(last)"
     }
+}
 
-    /// Decodes any form `init?(parsing:)` accepts; throws `DecodingError.dataCorrupted` otherwise.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let range = IPv4Range(parsing: text) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "not an IPv4 range: \(text)"))
-        }
-        self = range
-    }
-
-    /// Encodes as `description`: "a.b.c.d/n" for an exact block, "first-last" otherwise.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+extension IPv4Range: TextCodable {
+    public static let textKind = "IPv4 range"
+    public init?(decoding text: String) { self.init(parsing: text) }
 }

@@ -1,5 +1,5 @@
 /// An IPv6 address, stored as a 128-bit value: `fd00::1` is 0xfd00_0000_…_0001.
-public struct IPv6Address: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
+public struct IPv6Address: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The address, most significant group first.
     public let value: UInt128
 
@@ -83,20 +83,9 @@ public struct IPv6Address: Hashable, Sendable, Comparable, Codable, CustomString
 
     /// Numeric order, so sorted listings follow address order.
     public static func < (lhs: IPv6Address, rhs: IPv6Address) -> Bool { lhs.value < rhs.value }
+}
 
-    /// Decodes RFC 4291 text; throws `DecodingError.dataCorrupted` on anything `init?(_:)` rejects.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let address = IPv6Address(text) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "not an IPv6 address: \(text)"))
-        }
-        self = address
-    }
-
-    /// Encodes as a single RFC 5952 string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+extension IPv6Address: TextCodable {
+    public static let textKind = "IPv6 address"
+    public init?(decoding text: String) { self.init(text) }
 }

@@ -1,5 +1,5 @@
 /// An IPv6 subnet: a masked address and a prefix length. `address` never has host bits set.
-public struct IPv6Network: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct IPv6Network: Hashable, Sendable, CustomStringConvertible {
     /// The network address; host bits are always clear.
     public let address: IPv6Address
     /// The prefix length, 0...128.
@@ -62,27 +62,11 @@ public struct IPv6Network: Hashable, Sendable, Codable, CustomStringConvertible 
 
     /// "addr/n" with host bits clear, the address in RFC 5952 form.
     public var description: String { "\(address)/\(prefixLength)" }
-
-    /// Decodes canonical "addr/n" text; text with host bits set is rejected, not masked.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let network = IPv6Network(cidr: text), network.description == text else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "not an IPv6 network: \(text)"))
-        }
-        self = network
-    }
-
-    /// Encodes as a single canonical "addr/n" string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }
 
 /// An IPv6 address with the prefix length of its subnet, as written: "fd00::2/64". Unlike
 /// `IPv6Network`, the host bits are kept; `network` is the masked subnet.
-public struct IPv6Interface: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct IPv6Interface: Hashable, Sendable, CustomStringConvertible {
     /// The address as written, host bits kept.
     public let address: IPv6Address
     /// The subnet's prefix length, 0...128.
@@ -110,20 +94,19 @@ public struct IPv6Interface: Hashable, Sendable, Codable, CustomStringConvertibl
 
     /// "addr/n", the form `init?(_:)` parses.
     public var description: String { "\(address)/\(prefixLength)" }
+}
 
-    /// Decodes "addr/n" text; throws `DecodingError.dataCorrupted` on a bare address or bad prefix.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = IPv6Interface(text) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: decoder.codingPath, debugDescription: "not an IPv6 CIDR address: \(text)"))
-        }
-        self = value
+extension IPv6Network: TextCodable {
+    public static let textKind = "IPv6 network"
+    /// Canonical text only: unlike `init?(cidr:)`, text with host bits set ("fd00::1/64") is
+    /// rejected rather than masked.
+    public init?(decoding text: String) {
+        guard let network = IPv6Network(cidr: text), network.description == text else { return nil }
+        self = network
     }
+}
 
-    /// Encodes as a single "addr/n" string.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+extension IPv6Interface: TextCodable {
+    public static let textKind = "IPv6 CIDR address"
+    public init?(decoding text: String) { self.init(text) }
 }
