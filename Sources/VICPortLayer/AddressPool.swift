@@ -3,12 +3,13 @@ import VICCore
 /// IPAM for one network: hands out the lowest free address of its ranges, never the all-zeros,
 /// all-ones, gateway or DNS addresses. An address stays reserved until it is released (at
 /// container removal), so a stopped container keeps it.
-public struct AddressPool: Sendable, Equatable {
+public struct AddressPool: AddressReserving, Sendable, Equatable {
     /// The network's subnet; every handed-out address lies in it.
     public let subnet: IPv4Network
     /// Where addresses come from: the given ranges, or the whole subnet. Never empty.
     public let ranges: [IPv4Range]
-    public private(set) var reserved: Set<IPv4Address>
+    /// Handed out, plus the addresses never handed out (gateway, DNS, all-zeros, all-ones).
+    public internal(set) var reserved: Set<IPv4Address>
 
     /// `ranges` empty means the whole subnet. `excluded` (gateway, DNS) are never handed out.
     public init(subnet: IPv4Network, ranges: [IPv4Range] = [], excluded: [IPv4Address] = []) {
@@ -38,27 +39,17 @@ public struct AddressPool: Sendable, Equatable {
         throw VICError(.unavailable, "No available IP address in current network \(network)")
     }
 
-    /// Reserves exactly `address` (`--ip`, or a reservation reloaded after a restart).
-    public mutating func reserve(_ address: IPv4Address, network: String) throws {
-        guard subnet.contains(address) else {
-            throw VICError(.invalidArgument, "address \(address) is not in network \(network) (\(subnet))")
-        }
-        guard !reserved.contains(address) else {
-            throw VICError(.conflict, "Address \(address) already in use in network \(network)")
-        }
-        reserved.insert(address)
-    }
-
-    public mutating func release(_ address: IPv4Address) { reserved.remove(address) }
+    func holds(_ address: IPv4Address) -> Bool { subnet.contains(address) }
 }
 
 /// IPAM for a network's IPv6 subnet: hands out the lowest free address after the subnet-router
 /// anycast (all-zeros) address, never an excluded one (the gateway). Like `AddressPool`, an
 /// address stays reserved until it is released at container removal.
-public struct IPv6AddressPool: Sendable, Equatable {
+public struct IPv6AddressPool: AddressReserving, Sendable, Equatable {
     /// The network's IPv6 subnet; every handed-out address lies in it.
     public let subnet: IPv6Network
-    public private(set) var reserved: Set<IPv6Address>
+    /// Handed out, plus the addresses never handed out (gateway, subnet-router anycast).
+    public internal(set) var reserved: Set<IPv6Address>
 
     /// A pool over the whole subnet; `excluded` (the gateway) is never handed out.
     public init(subnet: IPv6Network, excluded: [IPv6Address] = []) {
@@ -82,16 +73,38 @@ public struct IPv6AddressPool: Sendable, Equatable {
         throw VICError(.unavailable, "No available IPv6 address in current network \(network)")
     }
 
-    /// Reserves exactly `address` (`--ip6`, or a reservation reloaded after a restart).
-    public mutating func reserve(_ address: IPv6Address, network: String) throws {
-        guard subnet.contains(address) else {
-            throw VICError(.invalidArgument, "address \(address) is not in network \(network) (\(subnet))")
-        }
-        guard !reserved.contains(address) else {
+    func holds(_ address: IPv6Address) -> Bool { subnet.contains(address) }
+}
+
+/// What the IPv4 and IPv6 pools share: reservations of addresses inside one subnet.
+protocol AddressReserving {
+    associatedtype Address: Hashable & CustomStringConvertible
+    associatedtype Subnet: CustomStringConvertible
+    var subnet: Subnet { get }
+    var reserved: Set<Address> { get set }
+    /// Whether `address` lies in the subnet.
+    func holds(_ address: Address) -> Bool
+    /// Reserves and returns the lowest free address; `.unavailable` when there is none.
+    mutating func reserveNext(network: String) throws -> Address
+}
+
+extension AddressReserving {
+    /// Reserves exactly `address` (`--ip`, `--ip6`, or a reservation reloaded after a restart):
+    /// `.invalidArgument` outside the subnet, `.conflict` when taken.
+    mutating func reserve(_ address: Address, network: String) throws {
+        guard holds(address) else { throw VICError(.invalidArgument, "address \(address) is not in network \(network) (\(subnet))") }
+        guard reserved.insert(address).inserted else {
             throw VICError(.conflict, "Address \(address) already in use in network \(network)")
         }
-        reserved.insert(address)
     }
 
-    public mutating func release(_ address: IPv6Address) { reserved.remove(address) }
+    /// Reserves `wanted` when given, else the lowest free address.
+    mutating func reserve(wantedOrNext wanted: Address?, network: String) throws -> Address {
+        guard let wanted else { return try reserveNext(network: network) }
+        try reserve(wanted, network: network)
+        return wanted
+    }
+
+    /// Gives `address` back (container removal, disconnect).
+    mutating func release(_ address: Address) { reserved.remove(address) }
 }

@@ -74,13 +74,7 @@ extension ContainerManager {
                 macAddress: attachment.macAddress?.lowercased() ?? ContainerNetworking.randomMACAddress(),
                 dnsServers: scope.dnsServers, aliases: attachment.aliases, links: attachment.links)
         }
-        let address: IPv4Address
-        if let wanted = attachment.ipv4Address {
-            try pool.reserve(wanted, network: scope.name)
-            address = wanted
-        } else {
-            address = try pool.reserveNext(network: scope.name)
-        }
+        let address = try pool.reserve(wantedOrNext: attachment.ipv4Address, network: scope.name)
         guard let interface = IPv4Interface(address: address, prefixLength: subnet.prefixLength) else {
             throw VICError(.internal, "bad prefix for \(scope.name)")
         }
@@ -102,13 +96,7 @@ extension ContainerManager {
             if let wanted = attachment.ipv6Address { throw Self.noIPv6(wanted, on: scope.name) }
             return nil
         }
-        let address: IPv6Address
-        if let wanted = attachment.ipv6Address {
-            try pool6.reserve(wanted, network: scope.name)
-            address = wanted
-        } else {
-            address = try pool6.reserveNext(network: scope.name)
-        }
+        let address = try pool6.reserve(wantedOrNext: attachment.ipv6Address, network: scope.name)
         scope.pool6 = pool6
         return IPv6Interface(address: address, prefixLength: subnet6.prefixLength)
     }

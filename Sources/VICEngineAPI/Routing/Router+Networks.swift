@@ -112,19 +112,8 @@ extension Router {
     }
 
     static func applyIPv4(_ config: DockerNetworkCreate.IPAMConfig, to creation: inout NetworkRequest) throws {
-        if let text = config.Subnet, !text.isEmpty {
-            guard let interface = IPv4Interface(text) else {
-                throw VICError(.invalidArgument, "invalid subnet \(text): use a CIDR such as 172.20.0.0/16 or fd00:20::/64")
-            }
-            guard interface.address == interface.network.address else {
-                throw VICError(.invalidArgument, "invalid subnet \(text): it has host bits set (did you mean \(interface.network)?)")
-            }
-            creation.subnet = interface.network
-        }
-        if let text = config.Gateway, !text.isEmpty {
-            guard let gateway = IPv4Address(text) else { throw VICError(.invalidArgument, "invalid gateway \(text)") }
-            creation.gateway = gateway
-        }
+        creation.subnet = try subnet(config.Subnet) { IPv4Interface($0).map { ($0.network, $0.address != $0.network.address) } }
+        creation.gateway = try gateway(config.Gateway, IPv4Address.init)
         if let text = config.IPRange, !text.isEmpty {
             guard let interface = IPv4Interface(text), let range = IPv4Range(interface.network.first, interface.network.last) else {
                 throw VICError(.invalidArgument, "invalid ip range \(text): use a CIDR")
@@ -137,23 +126,34 @@ extension Router {
     }
 
     static func applyIPv6(_ config: DockerNetworkCreate.IPAMConfig, to creation: inout NetworkRequest) throws {
-        if let text = config.Subnet, !text.isEmpty {
-            guard let interface = IPv6Interface(text) else { throw VICError(.invalidArgument, "invalid subnet \(text)") }
-            guard interface.address == interface.network.address else {
-                throw VICError(.invalidArgument, "invalid subnet \(text): it has host bits set (did you mean \(interface.network)?)")
-            }
-            creation.subnet6 = interface.network
-        }
-        if let text = config.Gateway, !text.isEmpty {
-            guard let gateway = IPv6Address(text) else { throw VICError(.invalidArgument, "invalid gateway \(text)") }
-            creation.gateway6 = gateway
-        }
+        creation.subnet6 = try subnet(config.Subnet) { IPv6Interface($0).map { ($0.network, $0.address != $0.network.address) } }
+        creation.gateway6 = try gateway(config.Gateway, IPv6Address.init)
         if let text = config.IPRange, !text.isEmpty {
             throw VICError(.invalidArgument, "ip range \(text): vic hands out IPv6 addresses from the whole subnet and takes no IPv6 --ip-range")
         }
         if creation.gateway6 != nil && creation.subnet6 == nil {
             throw VICError(.invalidArgument, "gateway and ip range need a subnet (--subnet)")
         }
+    }
+
+    /// An IPAM config's subnet, nil when absent: `parse` reads the CIDR and says whether it has
+    /// host bits set, which is refused with the network it would be.
+    static func subnet<Network>(_ text: String?, _ parse: (String) -> (network: Network, hostBits: Bool)?) throws -> Network? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let (network, hostBits) = parse(text) else {
+            throw VICError(.invalidArgument, "invalid subnet \(text): use a CIDR such as 172.20.0.0/16 or fd00:20::/64")
+        }
+        guard !hostBits else {
+            throw VICError(.invalidArgument, "invalid subnet \(text): it has host bits set (did you mean \(network)?)")
+        }
+        return network
+    }
+
+    /// An IPAM config's gateway, nil when absent.
+    static func gateway<Address>(_ text: String?, _ parse: (String) -> Address?) throws -> Address? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let address = parse(text) else { throw VICError(.invalidArgument, "invalid gateway \(text)") }
+        return address
     }
 
     /// An endpoint config's `IPAMConfig.IPv4Address`/`IPv6Address` (`--ip`, `--ip6`); nil when
