@@ -27,13 +27,7 @@ public struct ImageListFilter: Sendable {
         }
         references = fields["reference"] ?? []
         labels = fields["label"] ?? []
-        for value in fields["dangling"] ?? [] {
-            switch value.lowercased() {
-            case "true", "1": dangling = true
-            case "false", "0": dangling = false
-            default: throw VICError(.invalidArgument, "invalid filter 'dangling=\(value)'")
-            }
-        }
+        dangling = try FilterBool.parse("dangling", fields["dangling"] ?? [])
         // Docker keeps the last value given; any would do for one image.
         before = try fields["before"]?.map { try resolve($0).created }.max()
         since = try fields["since"]?.map { try resolve($0).created }.min()

@@ -115,14 +115,7 @@ extension Router {
     func pruneImages(_ context: RouteContext) async throws -> EngineResponse {
         let filters = try FilterArguments(json: context.request.queryValue("filters"))
         let filter = try PruneFilter(filters, now: now(), accepting: ["dangling"])
-        var danglingOnly = true
-        if let text = filters.values("dangling").first {
-            switch text.lowercased() {
-            case "true", "1": danglingOnly = true
-            case "false", "0": danglingOnly = false
-            default: throw VICError(.invalidArgument, "invalid filter 'dangling=\(text)'")
-            }
-        }
+        let danglingOnly = try filters.bool("dangling") ?? true
         let backend = try portLayer()
         let used = Set(await backend.containers.list().map(\.imageID))
         let records = Dictionary(await backend.images.list().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })

@@ -39,12 +39,7 @@ extension Router {
     func listVolumes(_ context: RouteContext) async throws -> EngineResponse {
         let filters = try FilterArguments(json: context.request.queryValue("filters"))
         try filters.validate(accepting: ["name", "label", "driver", "dangling"])
-        let dangling = try filters.values("dangling").first.map { value -> Bool in
-            guard let flag = ["true": true, "1": true, "false": false, "0": false][value] else {
-                throw VICError(.invalidArgument, "invalid filter 'dangling=\(value)'")
-            }
-            return flag
-        }
+        let dangling = try filters.bool("dangling")
         let containers = try portLayer().containers
         var selected: [DockerVolume] = []
         for volume in await containers.volumeList() {
@@ -79,12 +74,7 @@ extension Router {
     func pruneVolumes(_ context: RouteContext) async throws -> EngineResponse {
         let filters = try FilterArguments(json: context.request.queryValue("filters"))
         try filters.validate(accepting: ["label", "label!", "all"])
-        let all = try filters.values("all").first.map { value -> Bool in
-            guard let flag = ["true": true, "1": true, "false": false, "0": false][value] else {
-                throw VICError(.invalidArgument, "invalid filter 'all=\(value)'")
-            }
-            return flag
-        } ?? false
+        let all = try filters.bool("all") ?? false
         let containers = try portLayer().containers
         let (names, bytes) = await containers.pruneVolumes(all: all) { volume in
             if filters.contains("label"), !filters.matchLabels("label", volume.labels) { return false }

@@ -44,6 +44,9 @@ struct FilterArguments: Sendable, Equatable {
 
     func contains(_ key: String) -> Bool { fields[key] != nil }
 
+    /// A boolean filter (`dangling`, `all`) as Docker reads it (`FilterBool`); nil when absent.
+    func bool(_ key: String) throws(VICError) -> Bool? { try FilterBool.parse(key, values(key)) }
+
     /// The values given for `key`, sorted for stable messages.
     func values(_ key: String) -> [String] { fields[key].map { $0.sorted() } ?? [] }
 

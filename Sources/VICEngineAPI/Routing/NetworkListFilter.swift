@@ -19,7 +19,7 @@ enum NetworkListFilter {
         -> [NetworkDescription]
     {
         try filters.validate(accepting: acceptedKeys)
-        let dangling = try danglingValue(filters)
+        let dangling = try filters.bool("dangling")
         let types = filters.values("type")
         if let invalid = types.first(where: { $0 != "builtin" && $0 != "custom" }) {
             throw VICError(.invalidArgument, "invalid filter 'type=\(invalid)'")
@@ -33,19 +33,6 @@ enum NetworkListFilter {
             if let dangling, dangling != (!network.isBuiltin && network.endpoints.isEmpty) { return false }
             if !types.isEmpty, !types.contains(network.isBuiltin ? "builtin" : "custom") { return false }
             return true
-        }
-    }
-
-    private static func danglingValue(_ filters: FilterArguments) throws(VICError) -> Bool? {
-        let values = filters.values("dangling")
-        guard let value = values.first else { return nil }
-        guard values.count == 1 else {
-            throw VICError(.invalidArgument, #"got more than one value for filter key "dangling""#)
-        }
-        switch value.lowercased() {
-        case "true", "1": return true
-        case "false", "0": return false
-        default: throw VICError(.invalidArgument, "invalid filter 'dangling=\(value)'")
         }
     }
 }
