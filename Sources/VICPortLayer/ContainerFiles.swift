@@ -117,6 +117,16 @@ struct ContainerFiles {
         return (uid, gid)
     }
 
+    /// `--group-add`: a group ID, or a name looked up in the container's /etc/group.
+    static func resolveGroup(_ spec: String, rootfs: String) throws -> UInt32 {
+        if let number = UInt32(spec) { return number }
+        for line in (containerFile(rootfs, "/etc/group") ?? "").split(separator: "\n") {
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            if fields.count > 2, fields[0] == spec, let gid = UInt32(fields[2]) { return gid }
+        }
+        throw VICError(.invalidArgument, "unable to find group \(spec): no matching entries in group file")
+    }
+
     static func lookupByUID(_ uid: UInt32, rootfs: String) -> UInt32? {
         guard let text = containerFile(rootfs, "/etc/passwd") else { return nil }
         for line in text.split(separator: "\n") {

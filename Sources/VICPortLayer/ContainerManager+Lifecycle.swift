@@ -85,6 +85,9 @@ extension ContainerManager {
             if var current = records[id] {
                 current.state.failedToStart(message, at: Date())
                 try? save(current)
+                // As dockerd: a --rm container that cannot start is removed, which is what
+                // `docker run --rm` waits for after the error.
+                if current.host.autoRemove { try? await remove(id, force: true, removeVolumes: true) }
             }
             throw VICError.wrapping(error, "failed to start container \(record.shortID)")
         }
@@ -103,6 +106,10 @@ extension ContainerManager {
         settings.readonlyRoot = record.host.readOnlyRootfs
         settings.shmBytes = record.host.shmBytes
         settings.noNewPrivileges = record.host.noNewPrivileges
+        settings.limits = record.host.limits
+        settings.ulimits = record.host.ulimits
+        settings.sysctls = record.host.sysctls
+        settings.additionalGids = try record.host.groupAdd.map { try ContainerFiles.resolveGroup($0, rootfs: rootfs) }
         let spec = OCISpec.make(settings, rootfs: rootfs, networkNamespace: networking.namespacePath(for: record.id),
                                 etcDirectory: "\(directory(record.id))/etc", userMounts: userMounts)
         let bundle = "\(directory(record.id))/bundle"

@@ -1,5 +1,6 @@
 import Foundation
 import VICCore
+import VICRuntime
 
 /// Everything vic keeps about one container, persisted as JSON in its directory.
 public struct ContainerRecord: Codable, Sendable, Equatable {
@@ -146,6 +147,14 @@ public struct HostSettings: Codable, Sendable, Equatable {
     public var mounts: [ContainerMount] = []
     /// `-v` as given, for inspect's `HostConfig.Binds`.
     public var binds: [String] = []
+    /// `--pids-limit`, `--cpu-shares`, `--cpuset-*`, `--memory-reservation`.
+    public var limits = CgroupLimits()
+    /// `--ulimit`.
+    public var ulimits: [Ulimit] = []
+    /// `--sysctl`, namespaced ones only.
+    public var sysctls: [String: String] = [:]
+    /// `--group-add`: group names or IDs, resolved in the container's /etc/group at start.
+    public var groupAdd: [String] = []
 
     /// Host settings; the optional features default to off or empty.
     public init(autoRemove: Bool, restartPolicy: RestartPolicy, memoryBytes: Int64?, nanoCPUs: Int64?,
@@ -186,6 +195,10 @@ public struct HostSettings: Codable, Sendable, Equatable {
         stopTimeout = try values.decodeIfPresent(Int.self, forKey: .stopTimeout)
         mounts = try values.decodeIfPresent([ContainerMount].self, forKey: .mounts) ?? []
         binds = try values.decodeIfPresent([String].self, forKey: .binds) ?? []
+        limits = try values.decodeIfPresent(CgroupLimits.self, forKey: .limits) ?? CgroupLimits()
+        ulimits = try values.decodeIfPresent([Ulimit].self, forKey: .ulimits) ?? []
+        sysctls = try values.decodeIfPresent([String: String].self, forKey: .sysctls) ?? [:]
+        groupAdd = try values.decodeIfPresent([String].self, forKey: .groupAdd) ?? []
     }
 }
 

@@ -27,7 +27,9 @@ public protocol OCIRuntime: Sendable {
     func resume(_ id: String) async throws
     /// Changes a running container's memory limit (bytes) and CPU quota (microseconds per
     /// 100 ms period); nil leaves one as it is, 0 lifts it.
-    func update(_ id: String, memoryLimit: Int64?, cpuQuota: Int64?) async throws
+    /// Changes a running container's limits; nil leaves one as it is. `limits` fields: -1 for
+    /// the pids limit lifts it.
+    func update(_ id: String, memoryLimit: Int64?, cpuQuota: Int64?, limits: CgroupLimits) async throws
 }
 
 extension OCIRuntime {
@@ -118,10 +120,15 @@ public struct RuntimeCLI: OCIRuntime {
         try await run(["resume", id])
     }
 
-    public func update(_ id: String, memoryLimit: Int64?, cpuQuota: Int64?) async throws {
+    public func update(_ id: String, memoryLimit: Int64?, cpuQuota: Int64?, limits: CgroupLimits) async throws {
         var arguments = ["update"]
         if let memoryLimit { arguments += ["--memory", String(memoryLimit > 0 ? memoryLimit : -1)] }
         if let cpuQuota { arguments += ["--cpu-period", "100000", "--cpu-quota", String(cpuQuota > 0 ? cpuQuota : -1)] }
+        if let pids = limits.pidsLimit { arguments += ["--pids-limit", String(pids > 0 ? pids : -1)] }
+        if let shares = limits.cpuShares { arguments += ["--cpu-share", String(max(shares, 2))] }
+        if let cpus = limits.cpusetCpus { arguments += ["--cpuset-cpus", cpus] }
+        if let mems = limits.cpusetMems { arguments += ["--cpuset-mems", mems] }
+        if let reservation = limits.memoryReservation { arguments += ["--memory-reservation", String(reservation)] }
         guard arguments.count > 1 else { return }
         try await run(arguments + [id])
     }

@@ -55,6 +55,7 @@ public struct OCISpec: Codable, Sendable, Equatable {
         public var resources: Resources?
         public var maskedPaths: [String]
         public var readonlyPaths: [String]
+        public var sysctl: [String: String]?
     }
     public struct Namespace: Codable, Sendable, Equatable { public var type: String; public var path: String? }
     public struct Resources: Codable, Sendable, Equatable {
@@ -62,8 +63,14 @@ public struct OCISpec: Codable, Sendable, Equatable {
         public var cpu: CPU?
         public var pids: Pids?
     }
-    public struct Memory: Codable, Sendable, Equatable { public var limit: Int64? }
-    public struct CPU: Codable, Sendable, Equatable { public var quota: Int64?; public var period: UInt64? }
+    public struct Memory: Codable, Sendable, Equatable { public var limit: Int64?; public var reservation: Int64? = nil }
+    public struct CPU: Codable, Sendable, Equatable {
+        public var quota: Int64?
+        public var period: UInt64?
+        public var shares: UInt64? = nil
+        public var cpus: String? = nil
+        public var mems: String? = nil
+    }
     public struct Pids: Codable, Sendable, Equatable { public var limit: Int64 }
 
     /// Docker's default capability set.
@@ -94,6 +101,14 @@ public struct ProcessSettings: Sendable, Equatable {
     public var shmBytes: Int64? = nil
     /// `--security-opt no-new-privileges`.
     public var noNewPrivileges = false
+    /// `--pids-limit`, `--cpu-shares`, `--cpuset-*`, `--memory-reservation`.
+    public var limits = CgroupLimits()
+    /// `--ulimit`: the process's resource limits.
+    public var ulimits: [Ulimit] = []
+    /// `--sysctl`, already checked to be namespaced (`NamespacedSysctl`).
+    public var sysctls: [String: String] = [:]
+    /// `--group-add`, as group IDs.
+    public var additionalGids: [UInt32] = []
 
     public init(args: [String], env: [String], cwd: String, uid: UInt32, gid: UInt32, terminal: Bool,
                 hostname: String, memoryLimit: Int64? = nil, cpuQuota: Int64? = nil) {
@@ -125,11 +140,18 @@ extension OCISpec {
         userMounts: [Mount] = []
     ) -> OCISpec {
         let caps = settings.capabilities
+        let limits = settings.limits
         var resources: Resources?
-        if settings.memoryLimit != nil || settings.cpuQuota != nil {
+        if settings.memoryLimit != nil || settings.cpuQuota != nil || !limits.isEmpty {
+            let memory = settings.memoryLimit != nil || limits.memoryReservation != nil
+                ? Memory(limit: settings.memoryLimit, reservation: limits.memoryReservation) : nil
+            let cpuSet = settings.cpuQuota != nil || limits.cpuShares != nil || limits.cpusetCpus != nil || limits.cpusetMems != nil
             resources = Resources(
-                memory: settings.memoryLimit.map { Memory(limit: $0) },
-                cpu: settings.cpuQuota.map { CPU(quota: $0, period: 100_000) }, pids: nil)
+                memory: memory,
+                cpu: cpuSet ? CPU(quota: settings.cpuQuota, period: settings.cpuQuota.map { _ in 100_000 },
+                                  shares: limits.cpuShares.map { UInt64(max($0, 2)) }, cpus: limits.cpusetCpus, mems: limits.cpusetMems)
+                    : nil,
+                pids: limits.pidsLimit.map { Pids(limit: $0) })
         }
         let etc = boundEtcFiles.map {
             Mount(destination: "/etc/\($0)", type: "bind", source: "\(etcDirectory)/\($0)", options: ["rbind", "rprivate"])
@@ -137,10 +159,11 @@ extension OCISpec {
         return OCISpec(
             process: Process(
                 terminal: settings.terminal, consoleSize: settings.terminal ? ConsoleSize(height: 24, width: 80) : nil,
-                user: User(uid: settings.uid, gid: settings.gid, additionalGids: nil),
+                user: User(uid: settings.uid, gid: settings.gid,
+                           additionalGids: settings.additionalGids.isEmpty ? nil : settings.additionalGids),
                 args: settings.args, env: settings.env, cwd: settings.cwd,
                 capabilities: Capabilities(bounding: caps, effective: caps, permitted: caps),
-                rlimits: [],
+                rlimits: settings.ulimits.map(\.rlimit),
                 noNewPrivileges: settings.noNewPrivileges),
             root: Root(path: rootfs, readonly: settings.readonlyRoot),
             hostname: settings.hostname,
@@ -164,7 +187,8 @@ extension OCISpec {
                 maskedPaths: ["/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
                               "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
                               "/sys/firmware"],
-                readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]))
+                readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
+                sysctl: settings.sysctls.isEmpty ? nil : settings.sysctls))
     }
 
     /// `mounts` with shallower destinations first; equal depths keep their order.

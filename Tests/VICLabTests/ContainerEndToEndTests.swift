@@ -96,7 +96,8 @@ struct ContainerEndToEndTests {
             func docker(_ arguments: [String]) async throws -> CommandResult {
                 try await lab.docker(from: "cpub", vch: "lim", ["-H", host, "--tls"] + arguments)
             }
-            let run = try await docker(["run", "-d", "--name", "capped", "--memory", "64m", "--cpus", "0.5", "busybox", "sleep", "300"])
+            let run = try await docker(["run", "-d", "--name", "capped", "--memory", "64m", "--cpus", "0.5", "--pids-limit", "20",
+                                        "--cpu-shares", "512", "--cpuset-cpus", "0", "--memory-reservation", "32m", "busybox", "sleep", "300"])
             try #require(run.succeeded, "\(run.combined)")
             let pid = try await docker(["inspect", "-f", "{{.State.Pid}}", "capped"]).standardOutput.trimmingWhitespace()
             let cgroups = FileSystem.readKernelFile("/proc/\(pid)/cgroup") ?? ""
@@ -113,6 +114,14 @@ struct ContainerEndToEndTests {
                 #expect(FileSystem.readKernelFile("/sys/fs/cgroup\(unified)/memory.max")?.trimmingWhitespace() == "67108864")
                 #expect(FileSystem.readKernelFile("/sys/fs/cgroup\(unified)/cpu.max")?.hasPrefix("50000 ") == true)
             }
+            #expect(cgroupValue(pid, "pids", v1: "pids.max", v2: "pids.max") == "20")
+            #expect(cgroupValue(pid, "cpuset", v1: "cpuset.cpus", v2: "cpuset.cpus") == "0")
+            #expect(cgroupValue(pid, "memory", v1: "memory.soft_limit_in_bytes", v2: "memory.low") == "33554432")
+            // cgroup v2 has a weight, converted from the shares by the runtime: not its default then.
+            let shares = cgroupValue(pid, "cpu", v1: "cpu.shares", v2: "cpu.weight")
+            let isV1 = FileSystem.readKernelFile("/proc/\(pid)/cgroup")?.contains(":cpu,") == true
+                || FileSystem.readKernelFile("/proc/\(pid)/cgroup")?.contains(":cpu:") == true
+            #expect(isV1 ? shares == "512" : (shares != nil && shares != "100"), "cpu shares: \(shares ?? "-")")
             let stats = try await docker(["stats", "--no-stream", "--format", "{{.MemUsage}}", "capped"])
             #expect(stats.standardOutput.contains("/ 64MiB"), "\(stats.combined)")
             let tiny = try await docker(["run", "--rm", "--memory", "1m", "busybox", "true"])

@@ -161,8 +161,16 @@ struct ContainerExtrasEndToEndTests {
             #expect(streamed.standardOutput.components(separatedBy: "limited ").count - 1 >= 2, "\(streamed.combined)")
             let small = try await docker(["update", "-m", "1m", "limited"])
             #expect(!small.succeeded && small.standardError.contains("Minimum memory limit allowed is 6MB"), "\(small.combined)")
-            let shares = try await docker(["update", "--cpu-shares", "100", "limited"])
-            #expect(!shares.succeeded && shares.standardError.contains("vic does not update --cpu-shares"), "\(shares.combined)")
+            let blkio = try await docker(["update", "--blkio-weight", "300", "limited"])
+            #expect(!blkio.succeeded && blkio.standardError.contains("vic does not update --blkio-weight"), "\(blkio.combined)")
+            let cgroupUpdate = try await docker(["update", "--pids-limit", "40", "--cpu-shares", "256", "--memory-reservation", "48m", "limited"])
+            #expect(cgroupUpdate.succeeded, "\(cgroupUpdate.combined)")
+            #expect(try await docker.inspect("limited", "{{.HostConfig.PidsLimit}} {{.HostConfig.CpuShares}} {{.HostConfig.MemoryReservation}}")
+                    == "40 256 50331648")
+            let pid = try await docker.inspect("limited", "{{.State.Pid}}")
+            #expect(cgroupValue(pid, "pids", v1: "pids.max", v2: "pids.max") == "40")
+            let lifted = try await docker(["update", "--pids-limit", "-1", "limited"])
+            #expect(lifted.succeeded && cgroupValue(pid, "pids", v1: "pids.max", v2: "pids.max") == "max", "\(lifted.combined)")
             #expect(try await docker(["run", "-d", "--rm", "--name", "gone", "busybox", "sleep", "300"]).succeeded)
             let autoRemove = try await docker(["update", "--restart", "always", "gone"])
             #expect(!autoRemove.succeeded && autoRemove.standardError.contains("AutoRemove is enabled"), "\(autoRemove.combined)")
@@ -201,8 +209,30 @@ struct ContainerExtrasEndToEndTests {
 
             let unknown = try await docker(["run", "--rm", "--cap-add", "FOO", "busybox", "true"])
             #expect(!unknown.succeeded && unknown.standardError.contains("unknown capability: \"CAP_FOO\""), "\(unknown.combined)")
-            for flags in [["--privileged"], ["--device", "/dev/null"], ["--pid", "host"], ["--sysctl", "net.ipv4.ip_forward=1"],
-                          ["--ulimit", "nofile=10"], ["--log-driver", "syslog"], ["--security-opt", "seccomp=unconfined"],
+            // Limits and kernel settings of the container's own.
+            let tuned = try await docker(["run", "--rm", "--ulimit", "nofile=1024:2048", "--sysctl", "net.core.somaxconn=1000",
+                                          "--sysctl", "kernel.shmmni=1000", "--group-add", "123", "--group-add", "nogroup", "busybox", "sh", "-c",
+                                          "ulimit -n; ulimit -Hn; cat /proc/sys/net/core/somaxconn /proc/sys/kernel/shmmni; id -G"])
+            let lines = tuned.standardOutput.split(separator: "\n").map(String.init)
+            #expect(lines.prefix(4) == ["1024", "2048", "1000", "1000"], "\(tuned.combined)")
+            #expect(lines.last.map { Set($0.split(separator: " ")).isSuperset(of: ["0", "123", "65534"]) } == true, "\(tuned.combined)")
+            for (flags, message) in [
+                (["--sysctl", "vm.swappiness=1"], "is not allowed"),  // the CLI checks first, as vchd does
+                (["--ulimit", "nofile=2048:1024"], "ulimit soft limit must be less than or equal to hard limit"),
+                (["--ulimit", "bogus=1"], "invalid ulimit type: bogus"),
+                (["--group-add", "nosuchgroup"], "unable to find group nosuchgroup"),
+                // A --rm container that fails to start is removed, so the run ends.
+                (["--user", "nosuchuser"], "unable to find user nosuchuser"),
+                (["--cpuset-cpus", "0-4096"], "Requested CPUs are not available"),
+                (["--memory-reservation", "1m"], "Minimum memory reservation allowed is 6MB"),
+            ] {
+                let refused = try await docker(["run", "--rm"] + flags + ["busybox", "true"])
+                #expect(!refused.succeeded && refused.standardError.contains(message), "\(flags): \(refused.combined)")
+            }
+            let left = try await docker(["ps", "-aq", "--filter", "status=created"])
+            #expect(left.succeeded && left.standardOutput.isEmpty, "containers that failed to start with --rm are gone: \(left.combined)")
+            for flags in [["--privileged"], ["--device", "/dev/null"], ["--pid", "host"], ["--blkio-weight", "300"],
+                          ["--log-driver", "syslog"], ["--security-opt", "seccomp=unconfined"],
                           ["--health-cmd", "true"], ["--init"]] {
                 let refused = try await docker(["run", "--rm"] + flags + ["busybox", "true"])
                 #expect(!refused.succeeded && refused.standardError.contains("vic does not support \(flags[0])"), "\(flags): \(refused.combined)")
@@ -211,4 +241,16 @@ struct ContainerExtrasEndToEndTests {
             _ = (lab, files)
         }
     }
+}
+
+/// The value of a cgroup file of process `pid` for `controller`: cgroup v1's `v1` file under
+/// the controller's hierarchy, or v2's `v2` file under the unified one; nil when unreadable.
+func cgroupValue(_ pid: String, _ controller: String, v1: String, v2: String) -> String? {
+    let lines = (FileSystem.readKernelFile("/proc/\(pid)/cgroup") ?? "").split(separator: "\n")
+    let fields = lines.map { $0.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false) }
+    if let line = fields.first(where: { $0.count == 3 && $0[1].split(separator: ",").contains(Substring(controller)) }) {
+        return FileSystem.readKernelFile("/sys/fs/cgroup/\(controller)\(line[2])/\(v1)")?.trimmingWhitespace()
+    }
+    guard let unified = fields.first(where: { $0.count == 3 && $0[1].isEmpty }) else { return nil }
+    return FileSystem.readKernelFile("/sys/fs/cgroup\(unified[2])/\(v2)")?.trimmingWhitespace()
 }

@@ -28,6 +28,13 @@ enum ContainerRequestMapping {
         settings.noNewPrivileges = (host?.SecurityOpt ?? []).contains { noNewPrivileges($0) == true }
         settings.stopTimeout = body.StopTimeout
         settings.binds = host?.Binds ?? []
+        settings.limits = try host?.cgroupLimits(onlineCPUs: CgroupLimits.onlineCPUs, onlineNodes: CgroupLimits.onlineNodes) ?? CgroupLimits()
+        settings.ulimits = try (host?.Ulimits ?? []).map { wire in
+            try Ulimit(name: wire.Name ?? "", soft: wire.Soft ?? 0, hard: wire.Hard ?? 0)
+        }
+        for key in (host?.Sysctls ?? [:]).keys { try NamespacedSysctl.validate(key) }
+        settings.sysctls = host?.Sysctls ?? [:]
+        settings.groupAdd = host?.GroupAdd ?? []
         var request = ContainerRequest(
             name: name, image: body.Image ?? "", hostname: body.Hostname, user: body.User, env: body.Env ?? [],
             entrypoint: body.Entrypoint?.values, cmd: body.Cmd?.values, workingDir: body.WorkingDir,
@@ -43,9 +50,8 @@ enum ContainerRequestMapping {
     }
 
     /// Refuses, by flag, what a container could ask of Docker that vic does not do, rather than
-    /// run it without: privileges, host devices and namespaces, init, sysctls, ulimits, other
-    /// log drivers, extra groups, resource controls but `-m` and `--cpus`, security options but
-    /// no-new-privileges, health checks.
+    /// run it without: privileges, host devices and namespaces, init, other log drivers,
+    /// `--memory-swap` and `--blkio-weight`, security options but no-new-privileges, health checks.
     static func refuseUnsupported(_ body: DockerContainerCreate) throws {
         let host = body.HostConfig
         var asked: [String] = []
@@ -56,10 +62,7 @@ enum ContainerRequestMapping {
         for (flag, mode) in [("--pid", host?.PidMode), ("--ipc", host?.IpcMode), ("--uts", host?.UTSMode), ("--userns", host?.UsernsMode)] {
             if let mode, !["", "private", "shareable"].contains(mode) { asked.append("\(flag) \(mode)") }
         }
-        if !(host?.Sysctls ?? [:]).isEmpty { asked.append("--sysctl") }
-        if !(host?.Ulimits ?? []).isEmpty { asked.append("--ulimit") }
         if let driver = host?.LogConfig?.Type, !["", "json-file"].contains(driver) { asked.append("--log-driver \(driver)") }
-        if !(host?.GroupAdd ?? []).isEmpty { asked.append("--group-add") }
         asked += host?.unmanagedFlags ?? []
         if host?.OomKillDisable == true { asked.append("--oom-kill-disable") }
         for option in host?.SecurityOpt ?? [] where noNewPrivileges(option) == nil { asked.append("--security-opt \(option)") }

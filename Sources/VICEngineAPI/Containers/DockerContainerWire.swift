@@ -66,7 +66,7 @@ struct DockerContainerCreate: Decodable, Sendable {
         var UTSMode: String?
         var UsernsMode: String?
         var Sysctls: [String: String]?
-        var Ulimits: [Opaque]?
+        var Ulimits: [UlimitWire]?
         var LogConfig: LogConfigWire?
         var GroupAdd: [String]?
         var PidsLimit: Int64?
@@ -81,6 +81,13 @@ struct DockerContainerCreate: Decodable, Sendable {
 
     /// An object whose fields vic does not read: only whether there is one matters.
     struct Opaque: Decodable, Sendable {}
+
+    /// `--ulimit NAME=SOFT[:HARD]`.
+    struct UlimitWire: Codable, Sendable {
+        var Name: String?
+        var Soft: Int64?
+        var Hard: Int64?
+    }
 
     struct LogConfigWire: Decodable, Sendable {
         var `Type`: String?

@@ -58,6 +58,14 @@ struct DockerContainerInspect: Encodable, Sendable {
         var SecurityOpt: [String]?
         var Binds: [String]?
         var VolumesFrom: [String]?
+        var PidsLimit: Int64?
+        var CpuShares: Int64
+        var CpusetCpus: String
+        var CpusetMems: String
+        var MemoryReservation: Int64
+        var Ulimits: [DockerContainerCreate.UlimitWire]?
+        var Sysctls: [String: String]?
+        var GroupAdd: [String]?
     }
 
     struct RestartJSON: Encodable, Sendable { var Name: String; var MaximumRetryCount: Int }

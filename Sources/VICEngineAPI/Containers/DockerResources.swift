@@ -1,4 +1,5 @@
 import VICCore
+import VICRuntime
 
 /// Docker's resource fields, which the create body's HostConfig and the update body share:
 /// read and checked in one place for both.
@@ -36,12 +37,43 @@ extension DockerResources {
     /// defaults (and an unlimited `--memory-swap -1`) are not given.
     var unmanagedFlags: [String] {
         let given: [(String, Bool)] = [
-            ("--pids-limit", (PidsLimit ?? 0) > 0), ("--memory-swap", (MemorySwap ?? 0) > 0),
-            ("--memory-reservation", (MemoryReservation ?? 0) > 0), ("--cpu-shares", (CpuShares ?? 0) != 0),
-            ("--cpuset-cpus", !(CpusetCpus ?? "").isEmpty), ("--cpuset-mems", !(CpusetMems ?? "").isEmpty),
-            ("--blkio-weight", (BlkioWeight ?? 0) != 0),
+            ("--memory-swap", (MemorySwap ?? 0) > 0), ("--blkio-weight", (BlkioWeight ?? 0) != 0),
         ]
         return given.filter(\.1).map(\.0)
+    }
+
+    /// `--pids-limit`, `--cpu-shares`, `--cpuset-cpus`, `--cpuset-mems` and
+    /// `--memory-reservation`, checked as dockerd checks them. Zero and empty values are "not
+    /// given" (the CLI sends them for every flag left out). A pids limit of -1 is "unlimited":
+    /// nothing to set at create, and lifting the limit at update (`forUpdate`). `onlineCPUs` and
+    /// `onlineNodes` are the host's lists (/sys/devices/system/…/online) that cpusets must lie in.
+    func cgroupLimits(forUpdate: Bool = false, onlineCPUs: String? = nil, onlineNodes: String? = nil) throws -> CgroupLimits {
+        var limits = CgroupLimits()
+        if let pids = PidsLimit, pids != 0, pids > 0 || forUpdate { limits.pidsLimit = pids > 0 ? pids : -1 }
+        if let shares = CpuShares, shares != 0 {
+            guard shares > 0 else { throw VICError(.invalidArgument, "invalid CPU shares \(shares): must be positive") }
+            limits.cpuShares = shares
+        }
+        limits.cpusetCpus = try Self.cpuset(CpusetCpus, online: onlineCPUs, what: "CPUs", flag: "--cpuset-cpus")
+        limits.cpusetMems = try Self.cpuset(CpusetMems, online: onlineNodes, what: "memory nodes", flag: "--cpuset-mems")
+        if let reservation = MemoryReservation, reservation > 0 {
+            guard reservation >= 6 * 1024 * 1024 else { throw VICError(.invalidArgument, "Minimum memory reservation allowed is 6MB") }
+            if let memory = Memory, memory > 0, memory < reservation {
+                throw VICError(.invalidArgument, "Minimum memory limit can not be less than memory reservation limit, see usage")
+            }
+            limits.memoryReservation = reservation
+        }
+        return limits
+    }
+
+    /// A cpuset list: well formed, and inside the host's online list when it is known.
+    static func cpuset(_ text: String?, online: String?, what: String, flag: String) throws -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        guard CgroupLimits.isCPUList(text) else { throw VICError(.invalidArgument, "invalid value \(text) for \(flag)") }
+        if let online, !CgroupLimits.members(of: text).isSubset(of: CgroupLimits.members(of: online)) {
+            throw VICError(.invalidArgument, "Requested \(what) are not available - requested \(text), available: \(online)")
+        }
+        return text
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import VICCore
 import VICPortLayer
+import VICRuntime
 
 extension Router {
     /// `docker update [--restart] [-m] [--cpus]`: `POST /containers/{id}/update`. A zero or
@@ -32,7 +33,7 @@ struct DockerContainerUpdate: Decodable, DockerResources {
 
     func update() throws -> ContainerUpdate {
         if let flag = unmanagedFlags.first {
-            throw VICError(.invalidArgument, "vic does not update \(flag); it updates --restart, --memory and --cpus")
+            throw VICError(.invalidArgument, "vic does not update \(flag); it updates --restart, --memory, --cpus, --pids-limit, --cpu-shares, --cpuset-cpus, --cpuset-mems and --memory-reservation")
         }
         var update = ContainerUpdate()
         if let policy = RestartPolicy, !(policy.Name ?? "").isEmpty {
@@ -40,6 +41,7 @@ struct DockerContainerUpdate: Decodable, DockerResources {
         }
         update.memoryBytes = try memoryLimit()
         update.nanoCPUs = nanoCPUs
+        update.limits = try cgroupLimits(forUpdate: true, onlineCPUs: CgroupLimits.onlineCPUs, onlineNodes: CgroupLimits.onlineNodes)
         return update
     }
 }
