@@ -120,6 +120,59 @@ public struct ImageConfiguration: Codable, Sendable, Equatable {
         public var Labels: [String: String]?
         /// The signal `docker stop` sends first.
         public var StopSignal: String?
+        /// `HEALTHCHECK`: how the container's health is probed.
+        public var Healthcheck: HealthConfig?
+    }
+
+    /// Docker's health check settings, with its keys; durations in nanoseconds, 0 meaning
+    /// "inherit" (from the image) and then Docker's default.
+    public struct HealthConfig: Codable, Sendable, Equatable {
+        /// `["CMD", arg…]`, `["CMD-SHELL", command]`, `["NONE"]` (disabled), or empty (inherit).
+        public var Test: [String]?
+        public var Interval: Int64?
+        public var Timeout: Int64?
+        public var StartPeriod: Int64?
+        public var StartInterval: Int64?
+        public var Retries: Int?
+
+        public init(Test: [String]? = nil, Interval: Int64? = nil, Timeout: Int64? = nil, StartPeriod: Int64? = nil,
+                    StartInterval: Int64? = nil, Retries: Int? = nil) {
+            self.Test = Test
+            self.Interval = Interval
+            self.Timeout = Timeout
+            self.StartPeriod = StartPeriod
+            self.StartInterval = StartInterval
+            self.Retries = Retries
+        }
+
+        /// The user's settings over the image's, field by field, as dockerd merges them: an
+        /// empty test or a zero duration takes the image's.
+        public func over(_ image: HealthConfig?) -> HealthConfig {
+            guard let image else { return self }
+            func pick<T: Equatable>(_ mine: T?, _ theirs: T?, zero: T) -> T? { (mine == nil || mine == zero) ? theirs : mine }
+            return HealthConfig(
+                Test: (Test ?? []).isEmpty ? image.Test : Test,
+                Interval: pick(Interval, image.Interval, zero: 0), Timeout: pick(Timeout, image.Timeout, zero: 0),
+                StartPeriod: pick(StartPeriod, image.StartPeriod, zero: 0),
+                StartInterval: pick(StartInterval, image.StartInterval, zero: 0), Retries: pick(Retries, image.Retries, zero: 0))
+        }
+
+        /// Whether it names a probe: a `CMD` or `CMD-SHELL` test.
+        public var isEnabled: Bool { ["CMD", "CMD-SHELL"].contains(Test?.first ?? "") && (Test?.count ?? 0) > 1 }
+
+        /// The probe's argv: `CMD-SHELL` runs through `/bin/sh -c`.
+        public var argv: [String] {
+            guard let test = Test, let kind = test.first else { return [] }
+            return kind == "CMD-SHELL" ? ["/bin/sh", "-c", test.dropFirst().joined(separator: " ")] : Array(test.dropFirst())
+        }
+
+        /// Docker's defaults: every 30 s, a 30 s timeout, 3 retries, no start period, probes
+        /// every 5 s during one.
+        public var interval: Duration { .nanoseconds(Interval.flatMap { $0 > 0 ? $0 : nil } ?? 30_000_000_000) }
+        public var timeout: Duration { .nanoseconds(Timeout.flatMap { $0 > 0 ? $0 : nil } ?? 30_000_000_000) }
+        public var startPeriod: Duration { .nanoseconds(max(StartPeriod ?? 0, 0)) }
+        public var startInterval: Duration { .nanoseconds(StartInterval.flatMap { $0 > 0 ? $0 : nil } ?? 5_000_000_000) }
+        public var retries: Int { Retries.flatMap { $0 > 0 ? $0 : nil } ?? 3 }
     }
 
     /// The `{}` value of Go's JSON-encoded sets.

@@ -65,6 +65,7 @@ extension ContainerManager {
             ? nil : Dictionary(uniqueKeysWithValues: container.exposedPorts.map { ($0, ImageConfiguration.Empty()) })
         config.Labels = container.labels.isEmpty ? nil : container.labels
         config.StopSignal = container.stopSignal
+        config.Healthcheck = container.healthcheck ?? config.Healthcheck
         guard let overrides else { return config }
         if let user = overrides.User, !user.isEmpty { config.User = user }
         if let entrypoint = overrides.Entrypoint, !entrypoint.isEmpty {

@@ -73,6 +73,7 @@ extension ContainerManager {
             try save(record)
             timer.mark("save")
             watch(id)
+            startHealthChecks(id)
             emit("start", record)
             logger.debug("start \(record.shortID): \(timer.summary)")
         } catch {
@@ -178,6 +179,7 @@ extension ContainerManager {
     /// Published ports are unpublished in the background too.
     func cleanUpAfterExit(_ id: String) async {
         var timer = PhaseTimer()
+        stopHealthChecks(id)
         records[id]?.state.published = []
         // Unpublishing waits for the kernel (an nft deletion waits for an RCU grace period,
         // 10-30 ms here): it runs after this, and firewall updates stay in order (`applyFirewall`).

@@ -45,6 +45,8 @@ public actor ContainerManager {
     var pendingAttaches: [String: [PendingAttach]] = [:]
     /// `docker exec` processes by exec ID, in memory as with Docker (ContainerManager+Exec).
     var execs: [String: ExecRecord] = [:]
+    /// The health probe loop of each running container that has a health check.
+    var healthChecks: [String: Task<Void, Never>] = [:]
     /// Container events for `docker events`.
     public nonisolated let events = EventLog()
     /// The appliance's side of bridge networks created or removed live (ContainerManager+Networks).
@@ -166,6 +168,7 @@ public actor ContainerManager {
             if record.state.status == .running, client.shimPID != nil {
                 logger.info("re-adopted running container \(record.shortID) (\(record.name))")
                 watch(record.id)
+                startHealthChecks(record.id, resetting: false)
                 continue
             }
             let wasRestarting = record.state.status == .restarting
@@ -223,7 +226,7 @@ public actor ContainerManager {
         guard !(entrypoint + cmd).isEmpty else {
             throw VICError(.invalidArgument, "no command specified")
         }
-        let config = ContainerConfig(
+        var config = ContainerConfig(
             hostname: request.hostname.flatMap { $0.isEmpty ? nil : $0 } ?? Identifier.short(id),
             user: request.user ?? imageConfig?.User ?? "",
             env: Self.mergeEnvironment(imageConfig?.Env ?? [], request.env),
@@ -234,6 +237,8 @@ public actor ContainerManager {
             labels: (imageConfig?.Labels ?? [:]).merging(request.labels) { $1 },
             exposedPorts: Array(Set((imageConfig?.ExposedPorts.map { Array($0.keys) } ?? []) + request.exposedPorts)).sorted(),
             stopSignal: request.stopSignal ?? imageConfig?.StopSignal)
+        config.healthcheck = (request.healthcheck?.over(imageConfig?.Healthcheck) ?? imageConfig?.Healthcheck)
+            .flatMap { $0.isEnabled ? $0 : nil }
         if let ports { try ports.validate(request.host.portBindings) }
         let (mounts, madeVolumes) = try resolveMounts(request, imageVolumes: (imageConfig?.Volumes?.keys).map(Array.init) ?? [])
         let endpoints: [Endpoint]

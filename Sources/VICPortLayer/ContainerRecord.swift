@@ -1,5 +1,6 @@
 import Foundation
 import VICCore
+import VICImage
 import VICRuntime
 
 /// Everything vic keeps about one container, persisted as JSON in its directory.
@@ -76,6 +77,8 @@ public struct ContainerConfig: Codable, Sendable, Equatable {
     public var exposedPorts: [String]
     /// The signal `docker stop` sends first; nil means SIGTERM.
     public var stopSignal: String?
+    /// The health check: the user's over the image's; nil when there is none or it is disabled.
+    public var healthcheck: ImageConfiguration.HealthConfig? = nil
 
     /// Stores the settings as given; merging with the image is the caller's job.
     public init(hostname: String, user: String, env: [String], entrypoint: [String], cmd: [String],

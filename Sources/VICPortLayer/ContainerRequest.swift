@@ -1,4 +1,5 @@
 import VICCore
+import VICImage
 
 /// A `docker create` as the port layer takes it: names and settings, image not yet merged in.
 public struct ContainerRequest: Sendable {
@@ -44,6 +45,8 @@ public struct ContainerRequest: Sendable {
     public var mounts: [MountRequest] = []
     /// `--volumes-from CONTAINER[:ro|:rw]`.
     public var volumesFrom: [String] = []
+    /// `--health-*` and `--no-healthcheck` (test `["NONE"]`), merged over the image's at create.
+    public var healthcheck: ImageConfiguration.HealthConfig?
 
     /// A request with Docker's defaults: stdout and stderr attached, restart policy `no`, default network.
     public init(name: String?, image: String, hostname: String? = nil, user: String? = nil, env: [String] = [],

@@ -27,6 +27,46 @@ public struct ContainerState: Codable, Sendable, Equatable {
     public var published: [PublishedPort] = []
     /// Frozen by `docker pause` (it still counts as running, as in Docker).
     public var paused = false
+    /// The health check's verdict and its last probes; nil for a container without one.
+    public var health: Health?
+
+    /// `State.Health`: "starting" until a probe passes (or enough fail), then "healthy" or
+    /// "unhealthy"; the consecutive failures; the last five probes.
+    public struct Health: Codable, Sendable, Equatable {
+        public enum Status: String, Codable, Sendable { case starting, healthy, unhealthy }
+
+        public struct Probe: Codable, Sendable, Equatable {
+            public var start: Date
+            public var end: Date
+            /// The probe's exit status; -1 when it timed out.
+            public var exitCode: Int
+            /// What it printed, stdout then stderr, at most 4 KiB.
+            public var output: String
+        }
+
+        public var status: Status = .starting
+        public var failingStreak = 0
+        public var log: [Probe] = []
+
+        /// A health check that has not probed yet.
+        public init() {}
+
+        /// Records one probe, as dockerd counts them: a pass makes it healthy; failures count
+        /// once the start period is over (or once it has been healthy), and `retries` of them
+        /// in a row make it unhealthy. Returns whether the status changed.
+        public mutating func record(_ probe: Probe, retries: Int, inStartPeriod: Bool) -> Bool {
+            let before = status
+            log = Array((log + [probe]).suffix(5))
+            if probe.exitCode == 0 {
+                failingStreak = 0
+                status = .healthy
+            } else if !(inStartPeriod && status == .starting) {
+                failingStreak += 1
+                if failingStreak >= retries { status = .unhealthy }
+            }
+            return status != before
+        }
+    }
 
     /// The state of a freshly created container.
     public init() {}
@@ -43,6 +83,7 @@ public struct ContainerState: Codable, Sendable, Equatable {
         stoppedByUser = try values.decode(Bool.self, forKey: .stoppedByUser)
         published = try values.decodeIfPresent([PublishedPort].self, forKey: .published) ?? []
         paused = try values.decodeIfPresent(Bool.self, forKey: .paused) ?? false
+        health = try values.decodeIfPresent(Health.self, forKey: .health)
     }
 
     /// Whether a process is (or is about to be again) running: `running` or `restarting`.
@@ -84,7 +125,8 @@ public struct ContainerState: Codable, Sendable, Equatable {
         switch status {
         case .created: return "Created"
         case .running:
-            return "Up \(ContainerState.duration(now.timeIntervalSince(startedAt ?? now)))" + (paused ? " (Paused)" : "")
+            let health = self.health.map { $0.status == .starting ? " (health: starting)" : " (\($0.status.rawValue))" } ?? ""
+            return "Up \(ContainerState.duration(now.timeIntervalSince(startedAt ?? now)))" + (paused ? " (Paused)" : health)
         case .restarting: return "Restarting (\(exitCode)) \(ContainerState.duration(now.timeIntervalSince(finishedAt ?? now))) ago"
         case .removing: return "Removal In Progress"
         case .exited:

@@ -30,6 +30,10 @@ public protocol OCIRuntime: Sendable {
     /// Changes a running container's limits; nil leaves one as it is. `limits` fields: -1 for
     /// the pids limit lifts it.
     func update(_ id: String, memoryLimit: Int64?, cpuQuota: Int64?, limits: CgroupLimits) async throws
+    /// Runs the process described in the file `process` in the running container and waits for
+    /// it, at most `timeout` (then it is killed): its exit status (nil after the timeout) and its
+    /// output, stdout then stderr. For health probes.
+    func execCapturing(_ id: String, process: String, timeout: Duration) async throws -> (code: Int32?, output: String)
 }
 
 extension OCIRuntime {
@@ -110,6 +114,17 @@ public struct RuntimeCLI: OCIRuntime {
         if !result.succeeded && !gone {
             throw VICError(.internal, "\(name) delete \(id): \(result.standardError.trimmingWhitespace())")
         }
+    }
+
+    public func execCapturing(_ id: String, process: String, timeout: Duration) async throws -> (code: Int32?, output: String) {
+        let seconds = max(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18, 0.1)
+        let command = ["/usr/bin/timeout", "-s", "KILL", String(format: "%.3f", seconds)] + commandLine(["exec", "--process", process, id])
+        let clock = ContinuousClock()
+        let began = clock.now
+        let result = try await Command.run(command[0], Array(command.dropFirst()))
+        // timeout(1) answers 137 for the process it killed; a probe may also exit 137 itself.
+        let timedOut = result.status == 137 && clock.now - began >= timeout
+        return (timedOut ? nil : result.status, result.standardOutput + result.standardError)
     }
 
     public func pause(_ id: String) async throws {

@@ -1,3 +1,4 @@
+import VICImage
 import VICCore
 import VICRuntime
 import VICPortLayer
@@ -46,12 +47,13 @@ enum ContainerRequestMapping {
             networks: try networks(body))
         request.mounts = try ContainerMountMapping.mounts(body)
         request.volumesFrom = host?.VolumesFrom ?? []
+        request.healthcheck = try healthcheck(body.Healthcheck)
         return request
     }
 
     /// Refuses, by flag, what a container could ask of Docker that vic does not do, rather than
     /// run it without: privileges, host devices and namespaces, init, other log drivers,
-    /// `--memory-swap` and `--blkio-weight`, security options but no-new-privileges, health checks.
+    /// `--memory-swap` and `--blkio-weight`, security options but no-new-privileges.
     static func refuseUnsupported(_ body: DockerContainerCreate) throws {
         let host = body.HostConfig
         var asked: [String] = []
@@ -66,10 +68,26 @@ enum ContainerRequestMapping {
         asked += host?.unmanagedFlags ?? []
         if host?.OomKillDisable == true { asked.append("--oom-kill-disable") }
         for option in host?.SecurityOpt ?? [] where noNewPrivileges(option) == nil { asked.append("--security-opt \(option)") }
-        if let test = body.Healthcheck?.Test, !test.isEmpty, test != ["NONE"] { asked.append("--health-cmd") }
         if !asked.isEmpty {
             throw VICError(.invalidArgument, "vic does not support \(asked.joined(separator: ", ")) yet")
         }
+    }
+
+    /// `--health-*`, checked as dockerd checks them: durations of 0 (inherit) or at least 1 ms,
+    /// retries not negative, a test that is empty (inherit), NONE, CMD or CMD-SHELL.
+    static func healthcheck(_ given: ImageConfiguration.HealthConfig?) throws -> ImageConfiguration.HealthConfig? {
+        guard let given else { return nil }
+        for (name, value) in [("Interval", given.Interval), ("Timeout", given.Timeout), ("StartPeriod", given.StartPeriod),
+                              ("StartInterval", given.StartInterval)] {
+            if let value, value != 0, value < 1_000_000 {
+                throw VICError(.invalidArgument, "\(name) in Healthcheck cannot be less than 1ms")
+            }
+        }
+        if let retries = given.Retries, retries < 0 { throw VICError(.invalidArgument, "Retries in Healthcheck cannot be negative") }
+        if let kind = given.Test?.first, !["NONE", "CMD", "CMD-SHELL"].contains(kind) {
+            throw VICError(.invalidArgument, "unknown health check type \(kind): use CMD, CMD-SHELL or NONE")
+        }
+        return given
     }
 
     /// `no-new-privileges[=|:true|false]` → its value; nil for any other security option.
@@ -127,14 +145,18 @@ enum ContainerRequestMapping {
 }
 
 /// `docker ps --filter`: name, id, status, label, network, ancestor, volume (a volume's name or
-/// a mount point).
+/// a mount point), health (starting, healthy, unhealthy, none).
 enum ContainerListFilter {
-    static let acceptedKeys: Set<String> = ["name", "id", "status", "label", "network", "ancestor", "exited", "volume"]
+    static let acceptedKeys: Set<String> = ["name", "id", "status", "label", "network", "ancestor", "exited", "volume", "health"]
+    static let healthStates: Set<String> = ["starting", "healthy", "unhealthy", "none"]
     static let statuses: Set<String> = ["created", "restarting", "running", "removing", "paused", "exited", "dead"]
 
     static func apply(_ filters: FilterArguments, to records: [ContainerRecord]) throws -> [ContainerRecord] {
         for status in filters.values("status") where !statuses.contains(status) {
             throw VICError(.invalidArgument, "invalid filter 'status=\(status)'")
+        }
+        for health in filters.values("health") where !healthStates.contains(health) {
+            throw VICError(.invalidArgument, "Unrecognised filter value for health: \(health)")
         }
         func passes(_ key: String, _ test: (FilterArguments) -> Bool) -> Bool { !filters.contains(key) || test(filters) }
         return records.filter { record in
@@ -146,6 +168,7 @@ enum ContainerListFilter {
                 && passes("network") { filters in
                     record.endpoints.contains { filters.exactMatch("network", $0.network) || filters.prefixMatch("network", $0.networkID) }
                 }
+                && passes("health") { $0.exactMatch("health", record.state.health?.status.rawValue ?? "none") }
                 && passes("volume") { filters in
                     record.host.mounts.contains { filters.exactMatch("volume", $0.volume) || filters.exactMatch("volume", $0.destination) }
                 }

@@ -109,7 +109,12 @@ enum ContainerWireMapping {
                 Restarting: record.state.status == .restarting, OOMKilled: false, Dead: false, Pid: record.state.pid,
                 ExitCode: record.state.exitCode, Error: record.state.error,
                 StartedAt: record.state.startedAt.map(RFC3339.nano) ?? zero,
-                FinishedAt: record.state.finishedAt.map(RFC3339.nano) ?? zero),
+                FinishedAt: record.state.finishedAt.map(RFC3339.nano) ?? zero,
+                Health: record.state.health.map { health in
+                    .init(Status: health.status.rawValue, FailingStreak: health.failingStreak, Log: health.log.map {
+                        .init(Start: RFC3339.nano($0.start), End: RFC3339.nano($0.end), ExitCode: $0.exitCode, Output: $0.output)
+                    })
+                }),
             Image: record.imageID, ResolvConfPath: "\(directory)/etc/resolv.conf",
             HostnamePath: "\(directory)/etc/hostname", HostsPath: "\(directory)/etc/hosts", LogPath: logPath,
             Name: "/" + record.name, RestartCount: record.restartCount, Driver: "overlayfs", Platform: "linux",
@@ -144,7 +149,8 @@ enum ContainerWireMapping {
                 Env: record.config.env, Cmd: record.config.cmd, Image: record.imageName, Volumes: nil,
                 WorkingDir: record.config.workingDir,
                 Entrypoint: ExplicitNull(record.config.entrypoint.isEmpty ? nil : record.config.entrypoint),
-                Labels: record.config.labels, StopSignal: record.config.stopSignal, StopTimeout: record.host.stopTimeout),
+                Labels: record.config.labels, StopSignal: record.config.stopSignal, StopTimeout: record.host.stopTimeout,
+                Healthcheck: record.config.healthcheck),
             NetworkSettings: .init(
                 Bridge: "", SandboxID: record.state.isRunning ? record.id : "",
                 SandboxKey: record.state.isRunning ? "/run/netns/\(record.shortID)" : "", Ports: networkPorts(record),

@@ -1,4 +1,5 @@
 import Foundation
+import VICImage
 
 /// `POST /containers/create` body: the parts of Docker's ContainerConfig + HostConfig +
 /// NetworkingConfig that vic reads. Unknown fields are ignored, as Docker does.
@@ -26,7 +27,7 @@ struct DockerContainerCreate: Decodable, Sendable {
     /// `--stop-timeout`.
     var StopTimeout: Int?
     /// `--health-cmd` and friends (refused: no health checks yet).
-    var Healthcheck: HealthcheckWire?
+    var Healthcheck: ImageConfiguration.HealthConfig?
     var HostConfig: Host?
     var NetworkingConfig: Networking?
 
@@ -91,10 +92,6 @@ struct DockerContainerCreate: Decodable, Sendable {
 
     struct LogConfigWire: Decodable, Sendable {
         var `Type`: String?
-    }
-
-    struct HealthcheckWire: Decodable, Sendable {
-        var Test: [String]?
     }
 
     /// `--mount`: HostConfig.Mounts entries.

@@ -1,4 +1,5 @@
 import Foundation
+import VICImage
 
 /// `GET /containers/{id}/json`.
 struct DockerContainerInspect: Encodable, Sendable {
@@ -36,6 +37,21 @@ struct DockerContainerInspect: Encodable, Sendable {
         var Error: String
         var StartedAt: String
         var FinishedAt: String
+        var Health: HealthJSON?
+    }
+
+    /// `State.Health`.
+    struct HealthJSON: Encodable, Sendable {
+        struct Probe: Encodable, Sendable {
+            var Start: String
+            var End: String
+            var ExitCode: Int
+            var Output: String
+        }
+
+        var Status: String
+        var FailingStreak: Int
+        var Log: [Probe]
     }
 
     struct HostConfigJSON: Encodable, Sendable {
@@ -91,6 +107,7 @@ struct DockerContainerInspect: Encodable, Sendable {
         var Labels: [String: String]
         var StopSignal: String?
         var StopTimeout: Int?
+        var Healthcheck: ImageConfiguration.HealthConfig?
     }
 
     struct NetworkSettingsJSON: Encodable, Sendable {

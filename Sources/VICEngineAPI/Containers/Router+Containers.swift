@@ -53,7 +53,8 @@ extension Router {
         try filters.validate(accepting: ContainerListFilter.acceptedKeys)
         let all = context.request.queryFlag("all")
         var records = try await portLayer().containers.list()
-        if !all && filters.isEmpty { records = records.filter { $0.state.isRunning } }
+        // As dockerd: only running ones unless `all`, or a `status` filter, which implies it.
+        if !all && !filters.contains("status") { records = records.filter { $0.state.isRunning } }
         records = try ContainerListFilter.apply(filters, to: records)
         if let limit = context.request.queryValue("limit").flatMap(Int.init), limit > 0 {
             records = Array(records.prefix(limit))
