@@ -212,6 +212,17 @@ struct ContainerExtrasEndToEndTests {
             #expect(events.standardOutput.contains("health_status: unhealthy\n") && events.standardOutput.contains("health_status: healthy\n"),
                     "\(events.combined)")
 
+            // vchd restarts: the probes go on for the re-adopted container.
+            let old = try lab.vchdPID("hc")
+            #expect(kill(old, SIGKILL) == 0)
+            #expect(await eventually(.seconds(15)) { processIsGone(old) })
+            _ = try lab.startVCHD("hc")
+            #expect(await eventually(.seconds(30)) { (try? await docker(["version"]))?.succeeded == true })
+            let before = try await docker.inspect("probed", "{{range .State.Health.Log}}{{.Start}} {{end}}")
+            #expect(await eventually(.seconds(5)) { (try? await docker.inspect("probed", "{{range .State.Health.Log}}{{.Start}} {{end}}")) != before },
+                    "no probe after the restart")
+            #expect(try await docker.inspect("probed", "{{.State.Health.Status}}") == "healthy")
+
             // A probe that runs past its timeout fails.
             #expect(try await docker(["run", "-d", "--name", "slow", "--health-cmd", "sleep 5", "--health-timeout", "300ms",
                                       "--health-interval", "400ms", "--health-retries", "1", "busybox", "sleep", "100"]).succeeded)
