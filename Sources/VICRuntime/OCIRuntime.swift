@@ -144,6 +144,7 @@ public struct RuntimeCLI: OCIRuntime {
         if let cpus = limits.cpusetCpus { arguments += ["--cpuset-cpus", cpus] }
         if let mems = limits.cpusetMems { arguments += ["--cpuset-mems", mems] }
         if let reservation = limits.memoryReservation { arguments += ["--memory-reservation", String(reservation)] }
+        if let swap = limits.memorySwap { arguments += ["--memory-swap", String(swap)] }
         guard arguments.count > 1 else { return }
         try await run(arguments + [id])
     }

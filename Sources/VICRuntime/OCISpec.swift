@@ -63,7 +63,11 @@ public struct OCISpec: Codable, Sendable, Equatable {
         public var cpu: CPU?
         public var pids: Pids?
     }
-    public struct Memory: Codable, Sendable, Equatable { public var limit: Int64?; public var reservation: Int64? = nil }
+    public struct Memory: Codable, Sendable, Equatable {
+        public var limit: Int64?
+        public var reservation: Int64? = nil
+        public var swap: Int64? = nil
+    }
     public struct CPU: Codable, Sendable, Equatable {
         public var quota: Int64?
         public var period: UInt64?
@@ -143,8 +147,8 @@ extension OCISpec {
         let limits = settings.limits
         var resources: Resources?
         if settings.memoryLimit != nil || settings.cpuQuota != nil || !limits.isEmpty {
-            let memory = settings.memoryLimit != nil || limits.memoryReservation != nil
-                ? Memory(limit: settings.memoryLimit, reservation: limits.memoryReservation) : nil
+            let memory = settings.memoryLimit != nil || limits.memoryReservation != nil || limits.memorySwap != nil
+                ? Memory(limit: settings.memoryLimit, reservation: limits.memoryReservation, swap: limits.memorySwap) : nil
             let cpuSet = settings.cpuQuota != nil || limits.cpuShares != nil || limits.cpusetCpus != nil || limits.cpusetMems != nil
             resources = Resources(
                 memory: memory,

@@ -15,15 +15,18 @@ public struct CgroupLimits: Codable, Sendable, Equatable {
     public var cpusetMems: String?
     /// `--memory-reservation`: the soft memory limit, in bytes.
     public var memoryReservation: Int64?
+    /// `--memory-swap`: memory plus swap, in bytes; -1 is unlimited swap.
+    public var memorySwap: Int64?
 
     /// No limits.
     public init(pidsLimit: Int64? = nil, cpuShares: Int64? = nil, cpusetCpus: String? = nil, cpusetMems: String? = nil,
-                memoryReservation: Int64? = nil) {
+                memoryReservation: Int64? = nil, memorySwap: Int64? = nil) {
         self.pidsLimit = pidsLimit
         self.cpuShares = cpuShares
         self.cpusetCpus = cpusetCpus
         self.cpusetMems = cpusetMems
         self.memoryReservation = memoryReservation
+        self.memorySwap = memorySwap
     }
 
     /// Whether nothing is set.
@@ -33,7 +36,7 @@ public struct CgroupLimits: Codable, Sendable, Equatable {
     public func merging(_ update: CgroupLimits) -> CgroupLimits {
         CgroupLimits(pidsLimit: update.pidsLimit ?? pidsLimit, cpuShares: update.cpuShares ?? cpuShares,
                      cpusetCpus: update.cpusetCpus ?? cpusetCpus, cpusetMems: update.cpusetMems ?? cpusetMems,
-                     memoryReservation: update.memoryReservation ?? memoryReservation)
+                     memoryReservation: update.memoryReservation ?? memoryReservation, memorySwap: update.memorySwap ?? memorySwap)
     }
 
     /// Whether `text` is a CPU or memory-node list the kernel takes: "0", "0-3", "0,2-3".

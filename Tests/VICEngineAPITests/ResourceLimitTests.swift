@@ -87,6 +87,16 @@ import VICCore
             let error = #expect(throws: VICError.self) { try bad.cgroupLimits(onlineCPUs: "0-1", onlineNodes: "0") }
             #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "")")
         }
-        #expect(Resources(MemorySwap: 1 << 30, BlkioWeight: 300).unmanagedFlags == ["--memory-swap", "--blkio-weight"])
+        #expect(Resources(MemorySwap: 1 << 30, BlkioWeight: 300).unmanagedFlags == ["--blkio-weight"])
+        #expect(try Resources(Memory: 64 << 20, MemorySwap: 128 << 20).cgroupLimits().memorySwap == 128 << 20)
+        #expect(try Resources(Memory: 64 << 20, MemorySwap: -1).cgroupLimits().memorySwap == -1)
+        #expect(try Resources(MemorySwap: 128 << 20).cgroupLimits(forUpdate: true).memorySwap == 128 << 20)
+        for (bad, message) in [
+            (Resources(MemorySwap: 128 << 20), "You should always set the Memory limit when using Memoryswap limit"),
+            (Resources(Memory: 64 << 20, MemorySwap: 32 << 20), "Minimum memoryswap limit should be larger than memory limit"),
+        ] {
+            let error = #expect(throws: VICError.self) { try bad.cgroupLimits() }
+            #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "")")
+        }
     }
 }

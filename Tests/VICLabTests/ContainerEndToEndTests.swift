@@ -97,7 +97,8 @@ struct ContainerEndToEndTests {
                 try await lab.docker(from: "cpub", vch: "lim", ["-H", host, "--tls"] + arguments)
             }
             let run = try await docker(["run", "-d", "--name", "capped", "--memory", "64m", "--cpus", "0.5", "--pids-limit", "20",
-                                        "--cpu-shares", "512", "--cpuset-cpus", "0", "--memory-reservation", "32m", "busybox", "sleep", "300"])
+                                        "--cpu-shares", "512", "--cpuset-cpus", "0", "--memory-reservation", "32m", "--memory-swap", "96m",
+                                        "busybox", "sleep", "300"])
             try #require(run.succeeded, "\(run.combined)")
             let pid = try await docker(["inspect", "-f", "{{.State.Pid}}", "capped"]).standardOutput.trimmingWhitespace()
             let cgroups = FileSystem.readKernelFile("/proc/\(pid)/cgroup") ?? ""
@@ -117,6 +118,10 @@ struct ContainerEndToEndTests {
             #expect(cgroupValue(pid, "pids", v1: "pids.max", v2: "pids.max") == "20")
             #expect(cgroupValue(pid, "cpuset", v1: "cpuset.cpus", v2: "cpuset.cpus") == "0")
             #expect(cgroupValue(pid, "memory", v1: "memory.soft_limit_in_bytes", v2: "memory.low") == "33554432")
+            // Memory plus swap; cgroup v2 keeps the swap alone (96m - 64m).
+            let swap = cgroupValue(pid, "memory", v1: "memory.memsw.limit_in_bytes", v2: "memory.swap.max")
+            let memoryV1 = FileSystem.readKernelFile("/proc/\(pid)/cgroup")?.contains(":memory:") == true
+            #expect(swap == (memoryV1 ? "100663296" : "33554432"), "swap: \(swap ?? "-")")
             // cgroup v2 has a weight, converted from the shares by the runtime: not its default then.
             let shares = cgroupValue(pid, "cpu", v1: "cpu.shares", v2: "cpu.weight")
             let isV1 = FileSystem.readKernelFile("/proc/\(pid)/cgroup")?.contains(":cpu,") == true

@@ -134,7 +134,7 @@ enum ContainerWireMapping {
                 Binds: record.host.binds.isEmpty ? nil : record.host.binds, VolumesFrom: nil,
                 PidsLimit: record.host.limits.pidsLimit, CpuShares: record.host.limits.cpuShares ?? 0,
                 CpusetCpus: record.host.limits.cpusetCpus ?? "", CpusetMems: record.host.limits.cpusetMems ?? "",
-                MemoryReservation: record.host.limits.memoryReservation ?? 0,
+                MemoryReservation: record.host.limits.memoryReservation ?? 0, MemorySwap: record.host.limits.memorySwap ?? 0,
                 Ulimits: record.host.ulimits.isEmpty ? nil : record.host.ulimits.map { .init(Name: $0.name, Soft: $0.soft, Hard: $0.hard) },
                 Sysctls: record.host.sysctls.isEmpty ? nil : record.host.sysctls,
                 GroupAdd: record.host.groupAdd.isEmpty ? nil : record.host.groupAdd),

@@ -79,6 +79,7 @@ struct DockerContainerInspect: Encodable, Sendable {
         var CpusetCpus: String
         var CpusetMems: String
         var MemoryReservation: Int64
+        var MemorySwap: Int64
         var Ulimits: [DockerContainerCreate.UlimitWire]?
         var Sysctls: [String: String]?
         var GroupAdd: [String]?

@@ -36,14 +36,12 @@ extension DockerResources {
     /// The resource flags given that vic does not set, as the CLI names them; Docker's zero
     /// defaults (and an unlimited `--memory-swap -1`) are not given.
     var unmanagedFlags: [String] {
-        let given: [(String, Bool)] = [
-            ("--memory-swap", (MemorySwap ?? 0) > 0), ("--blkio-weight", (BlkioWeight ?? 0) != 0),
-        ]
+        let given: [(String, Bool)] = [("--blkio-weight", (BlkioWeight ?? 0) != 0)]
         return given.filter(\.1).map(\.0)
     }
 
-    /// `--pids-limit`, `--cpu-shares`, `--cpuset-cpus`, `--cpuset-mems` and
-    /// `--memory-reservation`, checked as dockerd checks them. Zero and empty values are "not
+    /// `--pids-limit`, `--cpu-shares`, `--cpuset-cpus`, `--cpuset-mems`, `--memory-reservation`
+    /// and `--memory-swap` (which needs `-m`), checked as dockerd checks them. Zero and empty values are "not
     /// given" (the CLI sends them for every flag left out). A pids limit of -1 is "unlimited":
     /// nothing to set at create, and lifting the limit at update (`forUpdate`). `onlineCPUs` and
     /// `onlineNodes` are the host's lists (/sys/devices/system/…/online) that cpusets must lie in.
@@ -62,6 +60,17 @@ extension DockerResources {
                 throw VICError(.invalidArgument, "Minimum memory limit can not be less than memory reservation limit, see usage")
             }
             limits.memoryReservation = reservation
+        }
+        if let swap = MemorySwap, swap != 0 {
+            // An update may change the swap alone: the container's memory limit stands.
+            let memory = Memory ?? 0
+            guard memory > 0 || forUpdate else {
+                throw VICError(.invalidArgument, "You should always set the Memory limit when using Memoryswap limit, see usage")
+            }
+            guard swap == -1 || memory <= 0 || swap >= memory else {
+                throw VICError(.invalidArgument, "Minimum memoryswap limit should be larger than memory limit, see usage")
+            }
+            limits.memorySwap = swap
         }
         return limits
     }

@@ -33,7 +33,7 @@ struct DockerContainerUpdate: Decodable, DockerResources {
 
     func update() throws -> ContainerUpdate {
         if let flag = unmanagedFlags.first {
-            throw VICError(.invalidArgument, "vic does not update \(flag); it updates --restart, --memory, --cpus, --pids-limit, --cpu-shares, --cpuset-cpus, --cpuset-mems and --memory-reservation")
+            throw VICError(.invalidArgument, "vic does not update \(flag); it updates --restart, --memory, --cpus, --pids-limit, --cpu-shares, --cpuset-cpus, --cpuset-mems, --memory-reservation and --memory-swap")
         }
         var update = ContainerUpdate()
         if let policy = RestartPolicy, !(policy.Name ?? "").isEmpty {
