@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   iproute2 util-linux nftables dnsmasq-base busybox-static runc crun docker-registry skopeo
-  openssl jq python3-pip zlib1g-dev curl iperf3 wrk
+  openssl jq python3-pip zlib1g-dev curl iperf3 wrk tini
 )
 missing=()
 for p in "${packages[@]}"; do

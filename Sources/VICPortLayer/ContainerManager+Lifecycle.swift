@@ -40,7 +40,7 @@ extension ContainerManager {
             }
             record = try self.record(id)
             try files(for: record).write()
-            let userMounts = try await runtimeMounts(record, rootfs: rootfs.mountPoint)
+            let userMounts = try await runtimeMounts(record, rootfs: rootfs.mountPoint) + initMount(record)
             try writeBundle(record, rootfs: rootfs.mountPoint, userMounts: userMounts)
             timer.mark("etc+bundle")
             // The runtime's state of the last run, which its exit released in the background.
@@ -94,10 +94,24 @@ extension ContainerManager {
         }
     }
 
+    /// Where `--init` puts tini in the container, as Docker puts its docker-init.
+    static let initDestination = "/sbin/docker-init"
+    /// The static tini on the host (Debian's `tini`), which runs in any image.
+    static let initSource = "/usr/bin/tini-static"
+
+    /// `--init`: tini bind-mounted read-only at /sbin/docker-init; nothing otherwise.
+    func initMount(_ record: ContainerRecord) throws -> [OCISpec.Mount] {
+        guard record.host.initProcess else { return [] }
+        guard FileManager.default.isExecutableFile(atPath: Self.initSource) else {
+            throw VICError(.unavailable, "--init needs tini on the VCH's host (apt-get install tini): \(Self.initSource) is missing")
+        }
+        return [OCISpec.Mount(destination: Self.initDestination, type: "bind", source: Self.initSource, options: ["bind", "ro", "rprivate"])]
+    }
+
     func writeBundle(_ record: ContainerRecord, rootfs: String, userMounts: [OCISpec.Mount]) throws {
         let (uid, gid) = try ContainerFiles.resolveUser(record.config.user, rootfs: rootfs)
         var settings = ProcessSettings(
-            args: record.config.argv,
+            args: (record.host.initProcess ? [Self.initDestination, "--"] : []) + record.config.argv,
             env: record.config.env + ["HOSTNAME=\(record.config.hostname)"] + (record.config.tty ? ["TERM=xterm"] : []),
             cwd: record.config.workingDir.isEmpty ? "/" : record.config.workingDir,
             uid: uid, gid: gid, terminal: record.config.tty, hostname: record.config.hostname,

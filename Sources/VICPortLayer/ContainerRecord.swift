@@ -158,6 +158,8 @@ public struct HostSettings: Codable, Sendable, Equatable {
     public var sysctls: [String: String] = [:]
     /// `--group-add`: group names or IDs, resolved in the container's /etc/group at start.
     public var groupAdd: [String] = []
+    /// `--init`: tini runs as the container's first process, reaping and forwarding signals.
+    public var initProcess = false
 
     /// Host settings; the optional features default to off or empty.
     public init(autoRemove: Bool, restartPolicy: RestartPolicy, memoryBytes: Int64?, nanoCPUs: Int64?,
@@ -202,6 +204,7 @@ public struct HostSettings: Codable, Sendable, Equatable {
         ulimits = try values.decodeIfPresent([Ulimit].self, forKey: .ulimits) ?? []
         sysctls = try values.decodeIfPresent([String: String].self, forKey: .sysctls) ?? [:]
         groupAdd = try values.decodeIfPresent([String].self, forKey: .groupAdd) ?? []
+        initProcess = try values.decodeIfPresent(Bool.self, forKey: .initProcess) ?? false
     }
 }
 

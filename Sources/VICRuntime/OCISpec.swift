@@ -67,6 +67,7 @@ public struct OCISpec: Codable, Sendable, Equatable {
         public var limit: Int64?
         public var reservation: Int64? = nil
         public var swap: Int64? = nil
+        public var disableOOMKiller: Bool? = nil
     }
     public struct CPU: Codable, Sendable, Equatable {
         public var quota: Int64?
@@ -147,8 +148,10 @@ extension OCISpec {
         let limits = settings.limits
         var resources: Resources?
         if settings.memoryLimit != nil || settings.cpuQuota != nil || !limits.isEmpty {
-            let memory = settings.memoryLimit != nil || limits.memoryReservation != nil || limits.memorySwap != nil
-                ? Memory(limit: settings.memoryLimit, reservation: limits.memoryReservation, swap: limits.memorySwap) : nil
+            let memory = settings.memoryLimit != nil || limits.memoryReservation != nil || limits.memorySwap != nil || limits.oomKillDisable != nil
+                ? Memory(limit: settings.memoryLimit, reservation: limits.memoryReservation, swap: limits.memorySwap,
+                         disableOOMKiller: limits.oomKillDisable)
+                : nil
             let cpuSet = settings.cpuQuota != nil || limits.cpuShares != nil || limits.cpusetCpus != nil || limits.cpusetMems != nil
             resources = Resources(
                 memory: memory,

@@ -17,16 +17,19 @@ public struct CgroupLimits: Codable, Sendable, Equatable {
     public var memoryReservation: Int64?
     /// `--memory-swap`: memory plus swap, in bytes; -1 is unlimited swap.
     public var memorySwap: Int64?
+    /// `--oom-kill-disable`: the kernel's OOM killer leaves the container alone (cgroup v1).
+    public var oomKillDisable: Bool?
 
     /// No limits.
     public init(pidsLimit: Int64? = nil, cpuShares: Int64? = nil, cpusetCpus: String? = nil, cpusetMems: String? = nil,
-                memoryReservation: Int64? = nil, memorySwap: Int64? = nil) {
+                memoryReservation: Int64? = nil, memorySwap: Int64? = nil, oomKillDisable: Bool? = nil) {
         self.pidsLimit = pidsLimit
         self.cpuShares = cpuShares
         self.cpusetCpus = cpusetCpus
         self.cpusetMems = cpusetMems
         self.memoryReservation = memoryReservation
         self.memorySwap = memorySwap
+        self.oomKillDisable = oomKillDisable
     }
 
     /// Whether nothing is set.
@@ -36,7 +39,8 @@ public struct CgroupLimits: Codable, Sendable, Equatable {
     public func merging(_ update: CgroupLimits) -> CgroupLimits {
         CgroupLimits(pidsLimit: update.pidsLimit ?? pidsLimit, cpuShares: update.cpuShares ?? cpuShares,
                      cpusetCpus: update.cpusetCpus ?? cpusetCpus, cpusetMems: update.cpusetMems ?? cpusetMems,
-                     memoryReservation: update.memoryReservation ?? memoryReservation, memorySwap: update.memorySwap ?? memorySwap)
+                     memoryReservation: update.memoryReservation ?? memoryReservation, memorySwap: update.memorySwap ?? memorySwap,
+                     oomKillDisable: update.oomKillDisable ?? oomKillDisable)
     }
 
     /// Whether `text` is a CPU or memory-node list the kernel takes: "0", "0-3", "0,2-3".

@@ -51,6 +51,9 @@ import VICCore
         #expect(spec.process.rlimits == [OCISpec.Rlimit(type: "RLIMIT_NOFILE", hard: 20, soft: 10)])
         #expect(spec.linux.sysctl == ["net.core.somaxconn": "1000"])
         #expect(spec.process.user.additionalGids == [123, 65534])
+        settings.limits = CgroupLimits(memorySwap: -1, oomKillDisable: true)
+        let unkillable = OCISpec.make(settings, rootfs: "/r", networkNamespace: "/n", etcDirectory: "/e")
+        #expect(unkillable.linux.resources?.memory == OCISpec.Memory(limit: nil, reservation: nil, swap: -1, disableOOMKiller: true))
     }
 
     struct Resources: DockerResources {

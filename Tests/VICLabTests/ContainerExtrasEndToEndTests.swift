@@ -290,11 +290,22 @@ struct ContainerExtrasEndToEndTests {
                 let refused = try await docker(["run", "--rm"] + flags + ["busybox", "true"])
                 #expect(!refused.succeeded && refused.standardError.contains(message), "\(flags): \(refused.combined)")
             }
+            // --init: tini is the first process; --oom-kill-disable reaches the memory cgroup.
+            let initialized = try await docker(["run", "--rm", "--init", "busybox", "sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline"])
+            #expect(initialized.standardOutput.hasPrefix("/sbin/docker-init -- sh -c "), "\(initialized.combined)")
+            let unguarded = try await docker(["run", "-d", "--name", "oomless", "--oom-kill-disable", "busybox", "sleep", "100"])
+            #expect(unguarded.succeeded && unguarded.standardError.contains("OOM killer is disabled for the container, but no memory limit is set"),
+                    "\(unguarded.combined)")
+            #expect(try await docker.inspect("oomless", "{{.HostConfig.OomKillDisable}} {{.HostConfig.Init}}") == "true <nil>")
+            let oomPID = try await docker.inspect("oomless", "{{.State.Pid}}")
+            if FileSystem.readKernelFile("/proc/\(oomPID)/cgroup")?.contains(":memory:") == true {
+                #expect(cgroupValue(oomPID, "memory", v1: "memory.oom_control", v2: "")?.contains("oom_kill_disable 1") == true)
+            }
+            #expect(try await docker(["rm", "-f", "oomless"]).succeeded)
             let left = try await docker(["ps", "-aq", "--filter", "status=created"])
             #expect(left.succeeded && left.standardOutput.isEmpty, "containers that failed to start with --rm are gone: \(left.combined)")
             for flags in [["--privileged"], ["--device", "/dev/null"], ["--pid", "host"], ["--blkio-weight", "300"],
-                          ["--log-driver", "syslog"], ["--security-opt", "seccomp=unconfined"],
-                          ["--init"]] {
+                          ["--log-driver", "syslog"], ["--security-opt", "seccomp=unconfined"]] {
                 let refused = try await docker(["run", "--rm"] + flags + ["busybox", "true"])
                 #expect(!refused.succeeded && refused.standardError.contains("vic does not support \(flags[0])"), "\(flags): \(refused.combined)")
             }

@@ -36,6 +36,8 @@ enum ContainerRequestMapping {
         for key in (host?.Sysctls ?? [:]).keys { try NamespacedSysctl.validate(key) }
         settings.sysctls = host?.Sysctls ?? [:]
         settings.groupAdd = host?.GroupAdd ?? []
+        settings.initProcess = host?.Init ?? false
+        if host?.OomKillDisable == true { settings.limits.oomKillDisable = true }
         var request = ContainerRequest(
             name: name, image: body.Image ?? "", hostname: body.Hostname, user: body.User, env: body.Env ?? [],
             entrypoint: body.Entrypoint?.values, cmd: body.Cmd?.values, workingDir: body.WorkingDir,
@@ -52,21 +54,19 @@ enum ContainerRequestMapping {
     }
 
     /// Refuses, by flag, what a container could ask of Docker that vic does not do, rather than
-    /// run it without: privileges, host devices and namespaces, init, other log drivers,
-    /// `--memory-swap` and `--blkio-weight`, security options but no-new-privileges.
+    /// run it without: privileges, host devices and namespaces, other log drivers,
+    /// `--blkio-weight`, security options but no-new-privileges.
     static func refuseUnsupported(_ body: DockerContainerCreate) throws {
         let host = body.HostConfig
         var asked: [String] = []
         if host?.Privileged == true { asked.append("--privileged") }
         if !(host?.Devices ?? []).isEmpty { asked.append("--device") }
         if !(host?.DeviceRequests ?? []).isEmpty { asked.append("--gpus") }
-        if host?.Init == true { asked.append("--init") }
         for (flag, mode) in [("--pid", host?.PidMode), ("--ipc", host?.IpcMode), ("--uts", host?.UTSMode), ("--userns", host?.UsernsMode)] {
             if let mode, !["", "private", "shareable"].contains(mode) { asked.append("\(flag) \(mode)") }
         }
         if let driver = host?.LogConfig?.Type, !["", "json-file"].contains(driver) { asked.append("--log-driver \(driver)") }
         asked += host?.unmanagedFlags ?? []
-        if host?.OomKillDisable == true { asked.append("--oom-kill-disable") }
         for option in host?.SecurityOpt ?? [] where noNewPrivileges(option) == nil { asked.append("--security-opt \(option)") }
         if !asked.isEmpty {
             throw VICError(.invalidArgument, "vic does not support \(asked.joined(separator: ", ")) yet")

@@ -137,7 +137,8 @@ enum ContainerWireMapping {
                 MemoryReservation: record.host.limits.memoryReservation ?? 0, MemorySwap: record.host.limits.memorySwap ?? 0,
                 Ulimits: record.host.ulimits.isEmpty ? nil : record.host.ulimits.map { .init(Name: $0.name, Soft: $0.soft, Hard: $0.hard) },
                 Sysctls: record.host.sysctls.isEmpty ? nil : record.host.sysctls,
-                GroupAdd: record.host.groupAdd.isEmpty ? nil : record.host.groupAdd),
+                GroupAdd: record.host.groupAdd.isEmpty ? nil : record.host.groupAdd,
+                Init: record.host.initProcess ? true : nil, OomKillDisable: record.host.limits.oomKillDisable),
             Mounts: mountPoints(record),
             Config: .init(
                 Hostname: record.config.hostname, Domainname: "", User: record.config.user,

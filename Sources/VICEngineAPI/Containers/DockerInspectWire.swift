@@ -83,6 +83,8 @@ struct DockerContainerInspect: Encodable, Sendable {
         var Ulimits: [DockerContainerCreate.UlimitWire]?
         var Sysctls: [String: String]?
         var GroupAdd: [String]?
+        var Init: Bool?
+        var OomKillDisable: Bool?
     }
 
     struct RestartJSON: Encodable, Sendable { var Name: String; var MaximumRetryCount: Int }

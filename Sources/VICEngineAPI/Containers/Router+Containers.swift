@@ -44,6 +44,9 @@ extension Router {
         if !unmounted.isEmpty {
             warnings.append("vic keeps the image's volumes (\(unmounted.joined(separator: ", "))) in the container's own file system: the VCH has no default volume store (vic-machine create --volume-store DIR:default)")
         }
+        if record.host.limits.oomKillDisable == true && record.host.memoryBytes == nil {
+            warnings.append("OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.")
+        }
         struct Created: Encodable { var Id: String; var Warnings: [String] }
         return .json(Created(Id: record.id, Warnings: warnings), status: .created)
     }
