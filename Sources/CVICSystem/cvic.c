@@ -143,3 +143,7 @@ int cvic_open_in_root(int root_fd, const char *path, int flags, mode_t mode) {
 }
 
 int cvic_o_path(void) { return O_PATH; }
+
+int cvic_rename_noreplace(int from_dir, const char *from, int to_dir, const char *to) {
+    return (int)syscall(SYS_renameat2, from_dir, from, to_dir, to, 1u /* RENAME_NOREPLACE */);
+}

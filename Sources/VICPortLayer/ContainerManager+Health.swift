@@ -30,6 +30,14 @@ extension ContainerManager {
         }
     }
 
+    /// A duration as Go prints one, as dockerd's messages show it: "30s", "1.5s", "300ms".
+    static func goDuration(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        if milliseconds < 1000 { return "\(milliseconds)ms" }
+        let seconds = Double(milliseconds) / 1000
+        return seconds == seconds.rounded() ? "\(Int64(seconds))s" : "\(seconds)s"
+    }
+
     /// Stops probing (the container stopped or is removed).
     func stopHealthChecks(_ id: String) {
         healthChecks.removeValue(forKey: id)?.cancel()
@@ -47,13 +55,13 @@ extension ContainerManager {
             let path = "\(directory(id))/health-process.json"
             try AtomicFile.write(try JSONEncoder().encode(process), to: path, mode: 0o600, durability: .atomic)
             (code, output) = try await runtime.execCapturing(id, process: path, timeout: check.timeout)
-            if code == nil { output = "Health check exceeded timeout (\(check.timeout))" }
+            if code == nil { output = "Health check exceeded timeout (\(Self.goDuration(check.timeout)))" }
         } catch {
             code = 1
             output = (error as? VICError)?.message ?? "\(error)"
         }
         let probe = ContainerState.Health.Probe(start: start, end: Date(), exitCode: code.map(Int.init) ?? -1,
-                                                output: String(output.utf8.prefix(4096)) ?? "")
+                                                output: String(decoding: output.utf8.prefix(4096), as: UTF8.self))
         guard var current = records[id], current.state.status == .running, var health = current.state.health else { return }
         let changed = health.record(probe, retries: check.retries, inStartPeriod: inStartPeriod)
         current.state.health = health

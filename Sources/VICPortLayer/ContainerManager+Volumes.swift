@@ -188,9 +188,9 @@ extension ContainerManager {
         }
     }
 
-    /// The runtime's mounts for the container's volumes and tmpfs, in its order. A volume's
-    /// first mount copies the image's files at its destination into it when it is empty (and
-    /// not `noCopy`), read through the container's root so links cannot lead out of it.
+    /// The runtime's mounts for the container's volumes and tmpfs, in its order. A volume that is
+    /// empty gets the image's files at its destination first, unless the mount is `nocopy`
+    /// (`copyUp`), as dockerd does for every container it mounts an empty volume into.
     func runtimeMounts(_ record: ContainerRecord, rootfs: String) async throws -> [OCISpec.Mount] {
         var result: [OCISpec.Mount] = []
         for mount in record.host.mounts {
@@ -199,16 +199,11 @@ extension ContainerManager {
                 result.append(OCISpec.Mount(destination: mount.destination, type: "tmpfs", source: "tmpfs",
                                             options: mount.tmpfsOptions))
             case .volume:
-                guard var volume = volumes[mount.volume] else {
+                guard let volume = volumes[mount.volume] else {
                     throw VICError(.notFound, "volume \(mount.volume) mounted at \(mount.destination) no longer exists")
                 }
                 let data = try volumeStores.dataPath(of: volume)
-                if !volume.initialized {
-                    if !mount.noCopy { try await copyUp(from: rootfs, path: mount.destination, into: data) }
-                    volume.initialized = true
-                    try volumeStores.save(volume)
-                    volumes[volume.name] = volume
-                }
+                if !mount.noCopy { try await copyUpOnce(volume.name, from: rootfs, path: mount.destination, into: data) }
                 result.append(OCISpec.Mount(destination: mount.destination, type: "bind", source: data,
                                             options: ["rbind", "rprivate"] + (mount.readOnly ? ["ro"] : [])))
             }
@@ -216,10 +211,26 @@ extension ContainerManager {
         return result
     }
 
-    /// Docker's copy-up: the image's directory at `path` (inside `rootfs`), its contents, owners
-    /// and modes, into the empty volume directory `data`. Nothing when the volume holds files
-    /// or the image has no directory there.
-    func copyUp(from rootfs: String, path: String, into data: String) async throws {
+    /// Docker's copy-up, one at a time per volume (a start waits for another's copy into the
+    /// same volume, then finds it no longer empty).
+    func copyUpOnce(_ name: String, from rootfs: String, path: String, into data: String) async throws {
+        while let running = copyUps[name] { _ = try? await running.value }
+        let task = Task.detached { try await Self.copyUp(from: rootfs, path: path, into: data) }
+        copyUps[name] = task
+        defer { copyUps[name] = nil }
+        try await task.value
+    }
+
+    /// Docker's copy-up: when the volume directory `data` is empty, the image's directory at
+    /// `path` (inside `rootfs`) is copied in, contents, owners and modes. Nothing when the image
+    /// has no directory there.
+    ///
+    /// A container may already have the volume mounted and plant links in it, so nothing is
+    /// written through `data`'s names: `cp -a` fills a staging directory beside `data` that no
+    /// container sees, read through the container's root so an image's links cannot lead out,
+    /// and its entries are then renamed into `data` (a rename replaces a name, never follows
+    /// it). An entry whose name a container took meanwhile stays the container's.
+    static func copyUp(from rootfs: String, path: String, into data: String) async throws {
         guard (try? FileManager.default.contentsOfDirectory(atPath: data))?.isEmpty == true else { return }
         let root = try ScopedDirectory(path: rootfs)
         let source: Int32
@@ -227,9 +238,24 @@ extension ContainerManager {
             return
         }
         defer { close(source) }
-        let copy = try await Command.run("/bin/cp", ["-a", "--", "/proc/\(getpid())/fd/\(source)/.", data + "/"])
+        let staging = (data as NSString).deletingLastPathComponent + "/.copy-up-\(UInt32.random(in: 0...UInt32.max))"
+        defer { try? FileManager.default.removeItem(atPath: staging) }
+        let copy = try await Command.run("/bin/cp", ["-a", "--", "/proc/\(getpid())/fd/\(source)/.", staging])
         guard copy.succeeded else {
             throw VICError(.internal, "copy the image's \(path) into its volume: \(copy.standardError.trimmingWhitespace())")
+        }
+        let from = Glibc.open(staging, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        let into = Glibc.open(data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        defer { if from >= 0 { close(from) }; if into >= 0 { close(into) } }
+        guard from >= 0, into >= 0 else { throw VICError(.internal, "copy-up into \(data): \(String(cString: strerror(errno)))") }
+        var info = stat()
+        if fstat(from, &info) == 0 {
+            _ = fchown(into, info.st_uid, info.st_gid)
+            _ = fchmod(into, info.st_mode & 0o7777)
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? [] {
+            // Never over a name a container took meanwhile (it fails with EEXIST then).
+            _ = FileSystem.moveWithoutReplacing(name, from: from, into: into)
         }
     }
 }

@@ -47,6 +47,8 @@ public actor ContainerManager {
     var execs: [String: ExecRecord] = [:]
     /// The health probe loop of each running container that has a health check.
     var healthChecks: [String: Task<Void, Never>] = [:]
+    /// Copy-ups under way, by volume name (`copyUpOnce`).
+    var copyUps: [String: Task<Void, any Error>] = [:]
     /// Container events for `docker events`.
     public nonisolated let events = EventLog()
     /// The appliance's side of bridge networks created or removed live (ContainerManager+Networks).

@@ -16,11 +16,8 @@ public struct Volume: Codable, Sendable, Equatable {
     /// Made for a container (`-v /path`, an image's `VOLUME`) rather than by name: `docker rm -v`
     /// removes it with its container, and `docker volume prune` takes only these unless `--all`.
     public var anonymous: Bool
-    /// Whether it has been mounted once: only a volume's first mount copies the image's files at
-    /// the mount point into it (Docker's copy-up), and only when it is empty.
-    public var initialized: Bool
 
-    /// A new, uninitialized volume.
+    /// A new volume.
     public init(name: String, store: String, labels: [String: String] = [:], options: [String: String] = [:],
                 created: Date, anonymous: Bool) {
         self.name = name
@@ -29,7 +26,6 @@ public struct Volume: Codable, Sendable, Equatable {
         self.options = options
         self.created = created
         self.anonymous = anonymous
-        initialized = false
     }
 
     /// Throws Docker's 400 unless `name` is a valid volume name.
@@ -37,7 +33,7 @@ public struct Volume: Codable, Sendable, Equatable {
         guard name.count >= 2, let first = name.first, first.isASCII, first.isLetter || first.isNumber,
               name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) })
         else {
-            throw VICError(.invalidArgument, "create \(name): \"\(name)\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path")
+            throw VICError(.invalidArgument, "create \(name): \"\(name)\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed")
         }
     }
 }

@@ -116,15 +116,32 @@ public struct RuntimeCLI: OCIRuntime {
         }
     }
 
+    /// The probe's output goes to `PROCESS.out` (only its first 4 KiB are read, so a chatty
+    /// probe costs nothing) and the runtime writes the process's pid to `PROCESS.pid`: when the
+    /// timeout kills the runtime, the process it started in the container (in a session of its
+    /// own, out of reach of timeout's signal) is killed by that pid.
     public func execCapturing(_ id: String, process: String, timeout: Duration) async throws -> (code: Int32?, output: String) {
+        let (outputFile, pidFile) = ("\(process).out", "\(process).pid")
+        defer { unlink(outputFile); unlink(pidFile) }
+        unlink(pidFile)
         let seconds = max(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18, 0.1)
-        let command = ["/usr/bin/timeout", "-s", "KILL", String(format: "%.3f", seconds)] + commandLine(["exec", "--process", process, id])
+        let probe = ["/usr/bin/timeout", "-s", "KILL", String(format: "%.3f", seconds)]
+            + commandLine(["exec", "--pid-file", pidFile, "--process", process, id])
         let clock = ContinuousClock()
         let began = clock.now
-        let result = try await Command.run(command[0], Array(command.dropFirst()))
-        // timeout(1) answers 137 for the process it killed; a probe may also exit 137 itself.
+        let result = try await Command.run("/bin/sh", ["-c", #"out=$1; shift; exec "$@" >"$out" 2>&1"#, "sh", outputFile] + probe)
+        // timeout(1) answers 137 for the runtime it killed; a probe may also exit 137 itself.
         let timedOut = result.status == 137 && clock.now - began >= timeout
-        return (timedOut ? nil : result.status, result.standardOutput + result.standardError)
+        if timedOut, let text = FileSystem.readKernelFile(pidFile), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+           pid > 1 {
+            Glibc.kill(pid, SIGKILL)
+        }
+        var output = ""
+        if let handle = FileHandle(forReadingAtPath: outputFile) {
+            output = String(decoding: (try? handle.read(upToCount: 4096)) ?? Data(), as: UTF8.self)
+            try? handle.close()
+        }
+        return (timedOut ? nil : result.status, output)
     }
 
     public func pause(_ id: String) async throws {

@@ -83,6 +83,13 @@ public enum FileSystem {
         }
     }
 
+    /// Moves the entry `name` of the directory `from` to the same name in `into`, unless a file
+    /// of that name is there already (renameat2's RENAME_NOREPLACE); links are moved, never
+    /// followed. Returns whether it moved.
+    public static func moveWithoutReplacing(_ name: String, from: Int32, into: Int32) -> Bool {
+        cvic_rename_noreplace(from, name, into, name) == 0
+    }
+
     /// Writes a kernel control file (/proc/sys, cgroup files) in place: these cannot be renamed.
     public static func writeControl(_ path: String, _ value: String) throws {
         let fd = open(path, O_WRONLY | O_CLOEXEC)

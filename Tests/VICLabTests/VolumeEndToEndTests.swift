@@ -51,6 +51,9 @@ struct VolumeEndToEndTests {
             #expect(try await ok(["run", "--rm", "-v", "etc-copy:/etc", "busybox", "cat", "/etc/group"]).hasPrefix("root:x:0:"))
             #expect(try await ok(["run", "--rm", "--mount", "type=volume,src=etc-empty,dst=/etc,volume-nocopy", "busybox", "ls", "/etc"])
                     .split(separator: "\n").sorted() == ["hostname", "hosts", "resolv.conf"])
+            // As dockerd: any later mount of a volume that is still empty copies in.
+            _ = try await ok(["run", "--rm", "-v", "later:/nothing-here", "busybox", "true"])
+            #expect(try await ok(["run", "--rm", "-v", "later:/etc", "busybox", "cat", "/etc/group"]).hasPrefix("root:x:0:"))
 
             // Anonymous volumes: -v /path, the image's VOLUME; --rm and rm -v take them, rm alone does not.
             _ = try await ok(["run", "--name", "writer", "busybox", "sh", "-c", "mkdir -p /srv/www && echo page > /srv/www/index.html"])

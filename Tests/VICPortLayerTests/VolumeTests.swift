@@ -28,6 +28,7 @@ import VICCore
         let created = Date(timeIntervalSince1970: 1_700_000_000)
         let data = Volume(name: "data", store: "default", labels: ["k": "v"], created: created, anonymous: false)
         var quick = Volume(name: "quick", store: "fast", created: created, anonymous: true)
+        quick.labels = ["tier": "cache"]
         try stores.create(data)
         try stores.create(quick)
         #expect(throws: VICError.self) { try stores.create(data) }
@@ -35,7 +36,6 @@ import VICCore
         #expect(try stores.dataPath(of: quick) == "\(root)/b/volumes/quick/_data")
         try Data(count: 1000).write(to: URL(fileURLWithPath: "\(root)/b/volumes/quick/_data/blob"))
         #expect(stores.size(of: quick) == 1000)
-        quick.initialized = true
         try stores.save(quick)
         #expect(stores.load() == [data, quick])
         // A directory without volume.json (a removal cut short) is not a volume.

@@ -32,6 +32,10 @@ int cvic_process_exists(pid_t pid);
 /// before Linux 5.6).
 int cvic_open_in_root(int root_fd, const char *path, int flags, mode_t mode);
 
+/// renameat2(RENAME_NOREPLACE): moves `from` (in `from_dir`) to `to` (in `to_dir`) unless `to`
+/// exists, which fails with EEXIST. Neither name is followed if it is a link. -1 and errno on failure.
+int cvic_rename_noreplace(int from_dir, const char *from, int to_dir, const char *to);
+
 /// O_PATH, which Swift's Glibc module does not export.
 int cvic_o_path(void);
 
