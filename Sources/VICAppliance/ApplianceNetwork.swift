@@ -68,6 +68,11 @@ public struct ApplianceNetwork: BridgeGatewayControl {
         try FileSystem.writeControl("/proc/sys/net/ipv4/ip_forward", "1\n")
         if FileManager.default.fileExists(atPath: Self.ipv6Forwarding) {
             try FileSystem.writeControl(Self.ipv6Forwarding, "0\n")
+            // A container may send router advertisements: the appliance takes no route from its
+            // bridge networks (NICs made later inherit "default").
+            try FileSystem.writeControl("/proc/sys/net/ipv6/conf/default/accept_ra", "0\n")
+            for scope in scopes where scope.driver == .bridge { try Self.refuseRouterAdvertisements(on: scope.applianceInterface) }
+            try Self.refuseRouterAdvertisements(on: bridgeNIC)
         }
     }
 
@@ -98,6 +103,13 @@ public struct ApplianceNetwork: BridgeGatewayControl {
                             peerNamespace: configuration.namespace, peerMAC: nil),
         ], in: configuration.hostNamespace)
         try await links.apply(Self.gatewayChanges(scope, gateway), in: nil)
+        try Self.refuseRouterAdvertisements(on: scope.applianceInterface)
+    }
+
+    /// Sets `accept_ra` to 0 on the appliance's `interface`, when it exists and has IPv6.
+    static func refuseRouterAdvertisements(on interface: String) throws {
+        let path = "/proc/sys/net/ipv6/conf/\(interface)/accept_ra"
+        if FileManager.default.fileExists(atPath: path) { try FileSystem.writeControl(path, "0\n") }
     }
 
     /// The gateway addresses on the appliance's NIC of a user network (IPv6 too, for a `--ipv6`

@@ -17,9 +17,11 @@ extension ContainerManager {
             try? save(record)
         }
         healthChecks[id]?.cancel()
+        // The start period counts from the container's start, also for one re-adopted later.
+        let running = Date().timeIntervalSince(record.state.startedAt ?? Date())
         healthChecks[id] = Task {
             let clock = ContinuousClock()
-            let started = clock.now
+            let started = clock.now - .milliseconds(Int64(max(running, 0) * 1000))
             while !Task.isCancelled {
                 let inStartPeriod = clock.now - started < check.startPeriod
                 let starting = self.records[id]?.state.health?.status == .starting

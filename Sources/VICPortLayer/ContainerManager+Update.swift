@@ -32,6 +32,7 @@ extension ContainerManager {
         if let policy = update.restartPolicy, policy.name != .no, record.host.autoRemove {
             throw VICError(.invalidArgument, "Restart policy cannot be updated because AutoRemove is enabled for the container")
         }
+        try Self.checkMemory(after: update, on: record.host)
         if record.state.status == .running && (update.memoryBytes != nil || update.nanoCPUs != nil || !update.limits.isEmpty) {
             try await runtime.update(record.id, memoryLimit: update.memoryBytes,
                                      cpuQuota: update.nanoCPUs.map { $0 > 0 ? max($0 / 10_000, 1_000) : 0 }, limits: update.limits)
@@ -44,5 +45,24 @@ extension ContainerManager {
         if let pids = current.host.limits.pidsLimit, pids <= 0 { current.host.limits.pidsLimit = nil }
         try save(current)
         emit("update", current)
+    }
+
+    /// The memory settings the container would have after `update`, checked together as dockerd
+    /// checks them, so that a stopped container is not left with limits its next start fails on.
+    static func checkMemory(after update: ContainerUpdate, on host: HostSettings) throws {
+        let memory = update.memoryBytes.map { $0 > 0 ? $0 : nil } ?? host.memoryBytes
+        let swap = update.limits.memorySwap ?? host.limits.memorySwap
+        let reservation = update.limits.memoryReservation ?? host.limits.memoryReservation
+        if let swap, swap > 0 {
+            guard let memory else {
+                throw VICError(.invalidArgument, "You should always set the Memory limit when using Memoryswap limit, see usage")
+            }
+            guard memory <= swap else {
+                throw VICError(.invalidArgument, "Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time")
+            }
+        }
+        if let memory, let reservation, reservation > memory {
+            throw VICError(.invalidArgument, "Minimum memory limit can not be less than memory reservation limit, see usage")
+        }
     }
 }

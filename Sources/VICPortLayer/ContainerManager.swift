@@ -239,8 +239,7 @@ public actor ContainerManager {
             labels: (imageConfig?.Labels ?? [:]).merging(request.labels) { $1 },
             exposedPorts: Array(Set((imageConfig?.ExposedPorts.map { Array($0.keys) } ?? []) + request.exposedPorts)).sorted(),
             stopSignal: request.stopSignal ?? imageConfig?.StopSignal)
-        config.healthcheck = (request.healthcheck?.over(imageConfig?.Healthcheck) ?? imageConfig?.Healthcheck)
-            .flatMap { $0.isEnabled ? $0 : nil }
+        config.healthcheck = request.healthcheck?.over(imageConfig?.Healthcheck) ?? imageConfig?.Healthcheck
         if let ports { try ports.validate(request.host.portBindings) }
         let (mounts, madeVolumes) = try resolveMounts(request, imageVolumes: (imageConfig?.Volumes?.keys).map(Array.init) ?? [])
         let endpoints: [Endpoint]

@@ -77,7 +77,8 @@ public struct ContainerConfig: Codable, Sendable, Equatable {
     public var exposedPorts: [String]
     /// The signal `docker stop` sends first; nil means SIGTERM.
     public var stopSignal: String?
-    /// The health check: the user's over the image's; nil when there is none or it is disabled.
+    /// The health check: the user's over the image's (`NONE` kept, as dockerd keeps it); nil
+    /// when neither has one. Only an enabled one (`isEnabled`) is probed.
     public var healthcheck: ImageConfiguration.HealthConfig? = nil
 
     /// Stores the settings as given; merging with the image is the caller's job.

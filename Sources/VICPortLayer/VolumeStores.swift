@@ -45,6 +45,7 @@ public struct VolumeStores: Sendable {
         return locations.flatMap { location -> [Volume] in
             let root = volumesDirectory(location)
             let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+            for name in names where name.hasPrefix(Self.removedPrefix) { try? FileManager.default.removeItem(atPath: "\(root)/\(name)") }
             return names.sorted().compactMap { name in
                 guard let data = FileManager.default.contents(atPath: "\(root)/\(name)/volume.json"),
                       var volume = try? decoder.decode(Volume.self, from: data), volume.name == name else { return nil }
@@ -86,15 +87,24 @@ public struct VolumeStores: Sendable {
         try AtomicFile.write(try encoder.encode(volume), to: "\(directory)/volume.json", mode: 0o600)
     }
 
-    /// Deletes the volume and its data. The metadata goes first, so a crash midway leaves a
-    /// directory `load` skips rather than a half-empty volume.
+    /// Deletes the volume and its data: the directory is renamed aside at once (the name is
+    /// free again, and no caller waits for a large volume) and deleted in the background;
+    /// `load` sweeps what a crash leaves. Falls back to deleting in place.
     public func remove(_ volume: Volume) throws {
         guard let directory = directory(of: volume) else { throw missingStore(volume) }
-        unlink("\(directory)/volume.json")
-        do { try FileManager.default.removeItem(atPath: directory) } catch {
-            throw VICError.wrapping(error, "remove volume \(volume.name)")
+        let aside = (directory as NSString).deletingLastPathComponent
+            + "/\(Self.removedPrefix)\(volume.name)-\(UInt32.random(in: 0...UInt32.max))"
+        guard rename(directory, aside) == 0 else {
+            do { try FileManager.default.removeItem(atPath: directory) } catch {
+                throw VICError.wrapping(error, "remove volume \(volume.name)")
+            }
+            return
         }
+        Task.detached(priority: .background) { try? FileManager.default.removeItem(atPath: aside) }
     }
+
+    /// Volume directories being deleted start with this (no volume name can).
+    static let removedPrefix = ".removed-"
 
     /// The bytes of the volume's regular files, hard links counted once (`docker system df -v`).
     public func size(of volume: Volume) -> Int64 {

@@ -157,7 +157,7 @@ public struct RuntimeCLI: OCIRuntime {
         if let memoryLimit { arguments += ["--memory", String(memoryLimit > 0 ? memoryLimit : -1)] }
         if let cpuQuota { arguments += ["--cpu-period", "100000", "--cpu-quota", String(cpuQuota > 0 ? cpuQuota : -1)] }
         if let pids = limits.pidsLimit { arguments += ["--pids-limit", String(pids > 0 ? pids : -1)] }
-        if let shares = limits.cpuShares { arguments += ["--cpu-share", String(max(shares, 2))] }
+        if let shares = limits.cpuShares { arguments += ["--cpu-share", String(CgroupLimits.shares(shares))] }
         if let cpus = limits.cpusetCpus { arguments += ["--cpuset-cpus", cpus] }
         if let mems = limits.cpusetMems { arguments += ["--cpuset-mems", mems] }
         if let reservation = limits.memoryReservation { arguments += ["--memory-reservation", String(reservation)] }

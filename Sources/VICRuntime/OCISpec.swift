@@ -156,7 +156,7 @@ extension OCISpec {
             resources = Resources(
                 memory: memory,
                 cpu: cpuSet ? CPU(quota: settings.cpuQuota, period: settings.cpuQuota.map { _ in 100_000 },
-                                  shares: limits.cpuShares.map { UInt64(max($0, 2)) }, cpus: limits.cpusetCpus, mems: limits.cpusetMems)
+                                  shares: limits.cpuShares.map(CgroupLimits.shares), cpus: limits.cpusetCpus, mems: limits.cpusetMems)
                     : nil,
                 pids: limits.pidsLimit.map { Pids(limit: $0) })
         }

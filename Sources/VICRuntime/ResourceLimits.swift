@@ -7,8 +7,11 @@ import VICCore
 public struct CgroupLimits: Codable, Sendable, Equatable {
     /// `--pids-limit`: at most this many tasks.
     public var pidsLimit: Int64?
-    /// `--cpu-shares`: the relative CPU weight (1024 is Docker's default).
+    /// `--cpu-shares`: the relative CPU weight (1024 is Docker's default); `shares` clamps it.
     public var cpuShares: Int64?
+
+    /// The shares as the kernel takes them: 2 to 262144, as dockerd clamps them.
+    public static func shares(_ value: Int64) -> UInt64 { UInt64(min(max(value, 2), 262_144)) }
     /// `--cpuset-cpus`: the CPUs it may run on, as the kernel writes them ("0-1,3").
     public var cpusetCpus: String?
     /// `--cpuset-mems`: the memory nodes it may use.
@@ -43,11 +46,13 @@ public struct CgroupLimits: Codable, Sendable, Equatable {
                      oomKillDisable: update.oomKillDisable ?? oomKillDisable)
     }
 
-    /// Whether `text` is a CPU or memory-node list the kernel takes: "0", "0-3", "0,2-3".
+    /// Whether `text` is a CPU or memory-node list the kernel takes: "0", "0-3", "0,2-3", with
+    /// numbers below 65536 (more than any kernel's CPUs).
     public static func isCPUList(_ text: String) -> Bool {
         !text.isEmpty && text.split(separator: ",", omittingEmptySubsequences: false).allSatisfy { part in
             let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
-            guard (1...2).contains(bounds.count), bounds.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && UInt32($0) != nil })
+            guard (1...2).contains(bounds.count),
+                  bounds.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && (UInt32($0) ?? .max) < 65_536 })
             else { return false }
             return bounds.count == 1 || (UInt32(bounds[0]) ?? 0) <= (UInt32(bounds[1]) ?? 0)
         }
@@ -59,7 +64,7 @@ public struct CgroupLimits: Codable, Sendable, Equatable {
         var result: Set<UInt32> = []
         for part in list.split(separator: ",") {
             let bounds = part.split(separator: "-").compactMap { UInt32($0) }
-            guard let low = bounds.first, let high = bounds.last, high - low < 65_536 else { continue }
+            guard let low = bounds.first, let high = bounds.last else { continue }
             result.formUnion(low...high)
         }
         return result

@@ -2,12 +2,14 @@ import Foundation
 import Testing
 import VICCore
 @testable import VICEngineAPI
+@testable import VICPortLayer
 @testable import VICRuntime
 
 /// `--pids-limit`, `--cpu-shares`, `--cpuset-*`, `--memory-reservation`, `--ulimit`, `--sysctl`
 /// and `--group-add`: their checks and the OCI spec they become.
 @Suite struct ResourceLimitTests {
-    @Test(arguments: [("0", true), ("0-3", true), ("0,2-3,7", true), ("", false), ("3-1", false), ("a", false), ("0,", false), ("-1", false), ("1-2-3", false)])
+    @Test(arguments: [("0", true), ("0-3", true), ("0,2-3,7", true), ("", false), ("3-1", false), ("a", false), ("0,", false), ("-1", false),
+                      ("1-2-3", false), ("0-70000", false), ("65535", true)])
     func cpuLists(_ text: String, _ valid: Bool) {
         #expect(CgroupLimits.isCPUList(text) == valid)
     }
@@ -18,6 +20,7 @@ import VICCore
         let merged = CgroupLimits(pidsLimit: 10, cpuShares: 512).merging(CgroupLimits(cpuShares: 256, cpusetCpus: "0"))
         #expect(merged == CgroupLimits(pidsLimit: 10, cpuShares: 256, cpusetCpus: "0"))
         #expect(CgroupLimits().isEmpty && !merged.isEmpty)
+        #expect(CgroupLimits.shares(1) == 2 && CgroupLimits.shares(1 << 40) == 262_144 && CgroupLimits.shares(512) == 512)
     }
 
     @Test func ulimitsAreCheckedAndBecomeRlimits() throws {
@@ -99,6 +102,22 @@ import VICCore
             (Resources(Memory: 64 << 20, MemorySwap: 32 << 20), "Minimum memoryswap limit should be larger than memory limit"),
         ] {
             let error = #expect(throws: VICError.self) { try bad.cgroupLimits() }
+            #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "")")
+        }
+    }
+
+    @Test func updatesAreCheckedAgainstWhatTheContainerHas() throws {
+        var host = HostSettings(autoRemove: false, restartPolicy: RestartPolicy(name: .no), memoryBytes: 64 << 20, nanoCPUs: nil,
+                                networkMode: "default")
+        host.limits.memorySwap = 128 << 20
+        try ContainerManager.checkMemory(after: ContainerUpdate(memoryBytes: 96 << 20), on: host)
+        try ContainerManager.checkMemory(after: ContainerUpdate(memoryBytes: 256 << 20, limits: CgroupLimits(memorySwap: -1)), on: host)
+        for (update, message) in [
+            (ContainerUpdate(memoryBytes: 256 << 20), "Memory limit should be smaller than already set memoryswap limit"),
+            (ContainerUpdate(memoryBytes: 0), "You should always set the Memory limit when using Memoryswap limit"),
+            (ContainerUpdate(limits: CgroupLimits(memoryReservation: 100 << 20)), "Minimum memory limit can not be less than memory reservation limit"),
+        ] {
+            let error = #expect(throws: VICError.self) { try ContainerManager.checkMemory(after: update, on: host) }
             #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "")")
         }
     }

@@ -164,7 +164,7 @@ extension RouterTests {
             (#"{"Name":"x","IPAM":{"Config":[{"Subnet":"fd00::/64","IPRange":"fd00::/80"}]}}"#, "no IPv6 --ip-range"),
             (#"{"Name":"x","IPAM":{"Config":[{"Subnet":"fd00::/64","Gateway":"10.0.0.1"}]}}"#, "invalid gateway 10.0.0.1"),
             (#"{"Name":"x","IPAM":{"Config":[{"Gateway":"10.0.0.1"}]}}"#, "need a subnet"),
-            (#"{"Name":"x","IPAM":{"Config":[{"Gateway":"fd00::1"}]}}"#, "need a subnet"),
+            (#"{"Name":"x","IPAM":{"Config":[{"Gateway":"fd00::1"}]}}"#, "an IPv6 gateway needs an IPv6 subnet"),
             (#"{"Driver":"bridge"}"#, "network name is required"),
         ])
     func createNetworkRefused(_ body: String, _ message: String) async throws {

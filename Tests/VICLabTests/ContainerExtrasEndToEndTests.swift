@@ -239,7 +239,7 @@ struct ContainerExtrasEndToEndTests {
             let inherited = try await docker.inspect("inherits", "{{range .Config.Healthcheck.Test}}{{.}}|{{end}}")
             #expect(inherited == "CMD-SHELL|test -f /tmp/ok && echo fine|", "\(inherited)")
             #expect(try await docker(["run", "-d", "--name", "unchecked", "--no-healthcheck", "probed:1", "sleep", "100"]).succeeded)
-            #expect(try await docker.inspect("unchecked", "{{if .State.Health}}checked{{else}}none{{end}}") == "none")
+            #expect(try await docker.inspect("unchecked", "{{if .State.Health}}checked{{else}}none{{end}} {{json .Config.Healthcheck.Test}}") == #"none ["NONE"]"#)
             let none = try await docker(["ps", "--filter", "health=none", "--format", "{{.Names}}"])
             #expect(none.standardOutput == "unchecked\n", "\(none.combined)")
             let bad = try await docker(["run", "--rm", "--health-cmd", "true", "--health-retries", "-1", "busybox", "true"])

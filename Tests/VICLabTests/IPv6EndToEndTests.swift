@@ -39,6 +39,15 @@ struct IPv6EndToEndTests {
             // Over IPv6 by name (AAAA from the VCH's DNS), TCP and ICMP, and the gateway answers.
             try await expectIPv6Reach(docker)
 
+            // Router advertisements a container could send are taken by no one: not by its
+            // peers' NICs, not by the appliance.
+            let peerRA = try await docker.ok(["exec", "fixed", "sh", "-c",
+                                              "cat /proc/sys/net/ipv6/conf/eth0/accept_ra /proc/sys/net/ipv6/conf/default/accept_ra"])
+            #expect(peerRA == "0\n0", "\(peerRA)")
+            let applianceRA = try await Command.run("/usr/bin/nsenter", ["--net=/run/netns/vch-six", "sh", "-c",
+                                                    "cat /proc/sys/net/ipv6/conf/bridge.2/accept_ra /proc/sys/net/ipv6/conf/bridge.3/accept_ra"])
+            #expect(applianceRA.standardOutput == "0\n0\n", "\(applianceRA.standardOutput)\(applianceRA.standardError)")
+
             // Refused: an --ip6 outside the subnet or taken, on a network without IPv6, a bad one.
             let outside = try await docker.run(["run", "--rm", "--net", "six", "--ip6", "fd00:7::5", "busybox", "true"])
             #expect(outside.standardError.contains("address fd00:7::5 is not in network six (fd00:6::/64)"), "\(outside.combined)")

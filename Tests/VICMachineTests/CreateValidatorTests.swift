@@ -118,6 +118,7 @@ func validate(_ arguments: [String], host: HostSnapshot = articleHost) throws ->
         (["--volume-store", "/etc/passwd:default"], #"--volume-store: "/etc/passwd" exists and is not a directory"#),
         (["--volume-store", "/srv/a:default", "--volume-store", "/srv/b:default"], #"--volume-store: label "default" is given twice"#),
         (["--volume-store", "/srv/a:default", "--volume-store", "/srv/a/:fast"], #"--volume-store: directory "/srv/a" is given twice"#),
+        (["--volume-store", "/srv/a:default", "--volume-store", "/srv/a/b:fast"], #"directory "/srv/a/b" and "/srv/a" lie one inside the other"#),
     ]
 
     @Test func volumeStoresReachThePlan() throws {

@@ -43,6 +43,7 @@ import VICCore
         #expect(stores.load().map(\.name) == ["data", "quick"])
         try stores.remove(data)
         #expect(!FileManager.default.fileExists(atPath: "\(root)/a/volumes/data"))
+        #expect(stores.load().map(\.name) == ["quick"], "a volume being deleted is no volume")
         #expect(throws: VICError.self) { try stores.location("nope") }
         #expect(throws: VICError.self) { try stores.create(Volume(name: "x1", store: "nope", created: created, anonymous: false)) }
     }

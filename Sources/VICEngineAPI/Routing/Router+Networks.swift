@@ -132,7 +132,7 @@ extension Router {
             throw VICError(.invalidArgument, "ip range \(text): vic hands out IPv6 addresses from the whole subnet and takes no IPv6 --ip-range")
         }
         if creation.gateway6 != nil && creation.subnet6 == nil {
-            throw VICError(.invalidArgument, "gateway and ip range need a subnet (--subnet)")
+            throw VICError(.invalidArgument, "an IPv6 gateway needs an IPv6 subnet (--subnet)")
         }
     }
 

@@ -236,6 +236,10 @@ extension CreateValidator {
                 report.fail("--volume-store", "directory \(quoted(clean)) is given twice")
                 continue
             }
+            if let outer = stores.first(where: { clean.hasPrefix($0.path + "/") || $0.path.hasPrefix(clean + "/") }) {
+                report.fail("--volume-store", "directory \(quoted(clean)) and \(quoted(outer.path)) lie one inside the other")
+                continue
+            }
             stores.append(VolumeStoreLocation(label: label, path: clean))
         }
         return stores
