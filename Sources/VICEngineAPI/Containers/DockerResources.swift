@@ -41,13 +41,15 @@ extension DockerResources {
     }
 
     /// `--pids-limit`, `--cpu-shares`, `--cpuset-cpus`, `--cpuset-mems`, `--memory-reservation`
-    /// and `--memory-swap` (which needs `-m`), checked as dockerd checks them. Zero and empty values are "not
-    /// given" (the CLI sends them for every flag left out). A pids limit of -1 is "unlimited":
-    /// nothing to set at create, and lifting the limit at update (`forUpdate`). `onlineCPUs` and
-    /// `onlineNodes` are the host's lists (/sys/devices/system/…/online) that cpusets must lie in.
+    /// and `--memory-swap` (which needs `-m`), checked as dockerd checks them. Zero and empty
+    /// values are "not given" (the CLI sends them for every flag left out), but for the pids
+    /// limit, sent only when given: 0 or -1 is "unlimited", nothing to set at create and the
+    /// limit lifted at update (`forUpdate`). `onlineCPUs` and `onlineNodes` are the host's lists
+    /// (/sys/devices/system/…/online) that cpusets must lie in.
     func cgroupLimits(forUpdate: Bool = false, onlineCPUs: String? = nil, onlineNodes: String? = nil) throws -> CgroupLimits {
         var limits = CgroupLimits()
-        if let pids = PidsLimit, pids != 0, pids > 0 || forUpdate { limits.pidsLimit = pids > 0 ? pids : -1 }
+        // The CLI sends a pids limit only when given: 0 and -1 both mean "unlimited".
+        if let pids = PidsLimit, pids > 0 || forUpdate { limits.pidsLimit = pids > 0 ? pids : -1 }
         if let shares = CpuShares, shares != 0 {
             guard shares > 0 else { throw VICError(.invalidArgument, "invalid CPU shares \(shares): must be positive") }
             limits.cpuShares = shares
