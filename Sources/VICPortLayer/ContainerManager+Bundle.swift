@@ -44,6 +44,7 @@ extension ContainerManager {
         settings.readonlyRoot = record.host.readOnlyRootfs
         settings.shmBytes = record.host.shmBytes
         settings.noNewPrivileges = record.host.noNewPrivileges
+        settings.seccomp = !record.host.seccompUnconfined
         settings.limits = record.host.limits
         settings.ulimits = record.host.ulimits
         settings.sysctls = Self.networkSysctls(record).merging(record.host.sysctls) { $1 }

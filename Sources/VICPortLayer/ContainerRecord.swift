@@ -161,6 +161,8 @@ public struct HostSettings: Codable, Sendable, Equatable {
     public var groupAdd: [String] = []
     /// `--init`: tini runs as the container's first process, reaping and forwarding signals.
     public var initProcess = false
+    /// `--security-opt seccomp=unconfined`: no seccomp filter.
+    public var seccompUnconfined = false
 
     /// Host settings; the optional features default to off or empty.
     public init(autoRemove: Bool, restartPolicy: RestartPolicy, memoryBytes: Int64?, nanoCPUs: Int64?,
@@ -206,6 +208,7 @@ public struct HostSettings: Codable, Sendable, Equatable {
         sysctls = try values.decodeIfPresent([String: String].self, forKey: .sysctls) ?? [:]
         groupAdd = try values.decodeIfPresent([String].self, forKey: .groupAdd) ?? []
         initProcess = try values.decodeIfPresent(Bool.self, forKey: .initProcess) ?? false
+        seccompUnconfined = try values.decodeIfPresent(Bool.self, forKey: .seccompUnconfined) ?? false
     }
 }
 

@@ -56,6 +56,7 @@ public struct OCISpec: Codable, Sendable, Equatable {
         public var maskedPaths: [String]
         public var readonlyPaths: [String]
         public var sysctl: [String: String]?
+        public var seccomp: Seccomp?
     }
     public struct Namespace: Codable, Sendable, Equatable { public var type: String; public var path: String? }
     public struct Resources: Codable, Sendable, Equatable {
@@ -114,6 +115,8 @@ public struct ProcessSettings: Sendable, Equatable {
     public var sysctls: [String: String] = [:]
     /// `--group-add`, as group IDs.
     public var additionalGids: [UInt32] = []
+    /// vic's seccomp filter (`defaultSeccomp`); false for `--security-opt seccomp=unconfined`.
+    public var seccomp = true
 
     public init(args: [String], env: [String], cwd: String, uid: UInt32, gid: UInt32, terminal: Bool,
                 hostname: String, memoryLimit: Int64? = nil, cpuQuota: Int64? = nil) {
@@ -195,7 +198,8 @@ extension OCISpec {
                               "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
                               "/sys/firmware"],
                 readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
-                sysctl: settings.sysctls.isEmpty ? nil : settings.sysctls))
+                sysctl: settings.sysctls.isEmpty ? nil : settings.sysctls,
+                seccomp: settings.seccomp ? defaultSeccomp(capabilities: caps) : nil))
     }
 
     /// `mounts` with shallower destinations first; equal depths keep their order.

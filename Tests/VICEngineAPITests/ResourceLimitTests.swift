@@ -121,4 +121,22 @@ import VICCore
             #expect(error?.message.hasPrefix(message) == true, "\(error?.message ?? "")")
         }
     }
+
+    @Test func seccompRefusesWhatNoCapabilityGrantsAndWhatMissingOnesGuard() throws {
+        let plain = OCISpec.defaultSeccomp(capabilities: OCISpec.defaultCapabilities)
+        #expect(plain.defaultAction == "SCMP_ACT_ALLOW")
+        let refused = Set(plain.syscalls.filter { $0.args == nil && $0.errnoRet == 1 }.flatMap(\.names))
+        #expect(refused.isSuperset(of: ["keyctl", "userfaultfd", "io_uring_setup", "mount", "unshare", "setns", "reboot", "init_module"]))
+        #expect(!refused.contains("chown") && !refused.contains("ptrace"))
+        #expect(plain.syscalls.filter { $0.names == ["clone"] }.count == 7, "one rule per namespace flag")
+        #expect(plain.syscalls.contains { $0.names == ["clone3"] && $0.errnoRet == 38 })
+        let admin = OCISpec.defaultSeccomp(capabilities: OCISpec.defaultCapabilities + ["CAP_SYS_ADMIN", "CAP_SYS_TIME"])
+        let adminRefused = Set(admin.syscalls.flatMap(\.names))
+        #expect(!adminRefused.contains("mount") && !adminRefused.contains("clone") && !adminRefused.contains("settimeofday"))
+        #expect(adminRefused.contains("keyctl") && adminRefused.contains("reboot"))
+        var settings = ProcessSettings(args: ["sh"], env: [], cwd: "/", uid: 0, gid: 0, terminal: false, hostname: "h")
+        #expect(OCISpec.make(settings, rootfs: "/r", networkNamespace: "/n", etcDirectory: "/e").linux.seccomp == plain)
+        settings.seccomp = false
+        #expect(OCISpec.make(settings, rootfs: "/r", networkNamespace: "/n", etcDirectory: "/e").linux.seccomp == nil)
+    }
 }

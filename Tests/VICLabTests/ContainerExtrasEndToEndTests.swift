@@ -293,6 +293,16 @@ struct ContainerExtrasEndToEndTests {
                 let refused = try await docker(["run", "--rm"] + flags + ["busybox", "true"])
                 #expect(!refused.succeeded && refused.standardError.contains(message), "\(flags): \(refused.combined)")
             }
+            // Seccomp: new namespaces (a user namespace needs no capability) are refused, as in
+            // Docker's default profile, unless CAP_SYS_ADMIN is added or the filter is off.
+            let filtered = try await docker(["run", "--rm", "busybox", "sh", "-c", "grep Seccomp: /proc/self/status; unshare -U true"])
+            #expect(!filtered.succeeded && filtered.standardOutput.contains("Seccomp:\t2") && filtered.standardError.contains("Operation not permitted"),
+                    "\(filtered.combined)")
+            let admin = try await docker(["run", "--rm", "--cap-add", "SYS_ADMIN", "busybox", "unshare", "-m", "true"])
+            #expect(admin.succeeded, "\(admin.combined)")
+            let unconfined = try await docker(["run", "--rm", "--security-opt", "seccomp=unconfined", "busybox", "grep", "Seccomp:", "/proc/self/status"])
+            #expect(unconfined.standardOutput == "Seccomp:\t0\n", "\(unconfined.combined)")
+
             // --init: tini is the first process; --oom-kill-disable reaches the memory cgroup.
             let initialized = try await docker(["run", "--rm", "--init", "busybox", "sh", "-c", "tr '\\0' ' ' < /proc/1/cmdline"])
             #expect(initialized.standardOutput.hasPrefix("/sbin/docker-init -- sh -c "), "\(initialized.combined)")
@@ -308,7 +318,7 @@ struct ContainerExtrasEndToEndTests {
             let left = try await docker(["ps", "-aq", "--filter", "status=created"])
             #expect(left.succeeded && left.standardOutput.isEmpty, "containers that failed to start with --rm are gone: \(left.combined)")
             for flags in [["--privileged"], ["--device", "/dev/null"], ["--pid", "host"], ["--blkio-weight", "300"],
-                          ["--log-driver", "syslog"], ["--security-opt", "seccomp=unconfined"]] {
+                          ["--log-driver", "syslog"], ["--security-opt", "apparmor=unconfined"]] {
                 let refused = try await docker(["run", "--rm"] + flags + ["busybox", "true"])
                 #expect(!refused.succeeded && refused.standardError.contains("vic does not support \(flags[0])"), "\(flags): \(refused.combined)")
             }

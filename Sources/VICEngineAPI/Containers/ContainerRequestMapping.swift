@@ -27,6 +27,7 @@ enum ContainerRequestMapping {
         settings.readOnlyRootfs = host?.ReadonlyRootfs ?? false
         settings.shmBytes = host?.ShmSize.flatMap { $0 > 0 ? $0 : nil }
         settings.noNewPrivileges = (host?.SecurityOpt ?? []).contains { noNewPrivileges($0) == true }
+        settings.seccompUnconfined = (host?.SecurityOpt ?? []).contains(where: isSeccompUnconfined)
         settings.stopTimeout = body.StopTimeout
         settings.binds = host?.Binds ?? []
         settings.limits = try host?.cgroupLimits(onlineCPUs: CgroupLimits.onlineCPUs, onlineNodes: CgroupLimits.onlineNodes) ?? CgroupLimits()
@@ -67,7 +68,9 @@ enum ContainerRequestMapping {
         }
         if let driver = host?.LogConfig?.Type, !["", "json-file"].contains(driver) { asked.append("--log-driver \(driver)") }
         asked += host?.unmanagedFlags ?? []
-        for option in host?.SecurityOpt ?? [] where noNewPrivileges(option) == nil { asked.append("--security-opt \(option)") }
+        for option in host?.SecurityOpt ?? [] where noNewPrivileges(option) == nil && !isSeccompUnconfined(option) {
+            asked.append("--security-opt \(option)")
+        }
         if !asked.isEmpty {
             throw VICError(.invalidArgument, "vic does not support \(asked.joined(separator: ", ")) yet")
         }
@@ -88,6 +91,12 @@ enum ContainerRequestMapping {
             throw VICError(.invalidArgument, "unknown health check type \(kind): use CMD, CMD-SHELL or NONE")
         }
         return given
+    }
+
+    /// `seccomp=unconfined` (or `seccomp:unconfined`): the container runs without vic's seccomp
+    /// filter. A custom profile is another option, refused.
+    static func isSeccompUnconfined(_ option: String) -> Bool {
+        option == "seccomp=unconfined" || option == "seccomp:unconfined"
     }
 
     /// `no-new-privileges[=|:true|false]` → its value; nil for any other security option.

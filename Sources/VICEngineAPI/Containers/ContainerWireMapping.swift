@@ -21,6 +21,12 @@ enum ContainerWireMapping {
         return result
     }
 
+    /// `HostConfig.SecurityOpt` as given: nil when none.
+    static func securityOptions(_ host: HostSettings) -> [String]? {
+        let options = (host.noNewPrivileges ? ["no-new-privileges"] : []) + (host.seccompUnconfined ? ["seccomp=unconfined"] : [])
+        return options.isEmpty ? nil : options
+    }
+
     /// The container's volumes and tmpfs mounts, in mount order.
     static func mountPoints(_ record: ContainerRecord) -> [DockerMountPoint] {
         record.host.mounts.map { mount in
@@ -130,7 +136,7 @@ enum ContainerWireMapping {
                 CapAdd: record.host.capAdd.isEmpty ? nil : record.host.capAdd,
                 CapDrop: record.host.capDrop.isEmpty ? nil : record.host.capDrop,
                 ReadonlyRootfs: record.host.readOnlyRootfs, ShmSize: record.host.shmBytes ?? 64 << 20,
-                SecurityOpt: record.host.noNewPrivileges ? ["no-new-privileges"] : nil,
+                SecurityOpt: securityOptions(record.host),
                 Binds: record.host.binds.isEmpty ? nil : record.host.binds, VolumesFrom: nil,
                 PidsLimit: record.host.limits.pidsLimit, CpuShares: record.host.limits.cpuShares ?? 0,
                 CpusetCpus: record.host.limits.cpusetCpus ?? "", CpusetMems: record.host.limits.cpusetMems ?? "",
