@@ -122,6 +122,8 @@ public struct ImageConfiguration: Codable, Sendable, Equatable {
         public var StopSignal: String?
         /// `HEALTHCHECK`: how the container's health is probed.
         public var Healthcheck: HealthConfig?
+        /// `SHELL`: what runs the shell forms (a `CMD-SHELL` health check); nil is `/bin/sh -c`.
+        public var Shell: [String]?
     }
 
     /// Docker's health check settings, with its keys; durations in nanoseconds, 0 meaning
@@ -160,10 +162,12 @@ public struct ImageConfiguration: Codable, Sendable, Equatable {
         /// Whether it names a probe: a `CMD` or `CMD-SHELL` test.
         public var isEnabled: Bool { ["CMD", "CMD-SHELL"].contains(Test?.first ?? "") && (Test?.count ?? 0) > 1 }
 
-        /// The probe's argv: `CMD-SHELL` runs through `/bin/sh -c`.
-        public var argv: [String] {
+        /// The probe's argv: `CMD-SHELL` runs through `shell` (the image's `SHELL`), else
+        /// `/bin/sh -c`, as dockerd runs it.
+        public func argv(shell: [String]? = nil) -> [String] {
             guard let test = Test, let kind = test.first else { return [] }
-            return kind == "CMD-SHELL" ? ["/bin/sh", "-c", test.dropFirst().joined(separator: " ")] : Array(test.dropFirst())
+            let command = test.dropFirst().joined(separator: " ")
+            return kind == "CMD-SHELL" ? (shell.flatMap { $0.isEmpty ? nil : $0 } ?? ["/bin/sh", "-c"]) + [command] : Array(test.dropFirst())
         }
 
         /// Docker's defaults: every 30 s, a 30 s timeout, 3 retries, no start period, probes

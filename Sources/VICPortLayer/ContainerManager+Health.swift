@@ -53,7 +53,8 @@ extension ContainerManager {
         var code: Int32?
         var output: String
         do {
-            let process = try execProcess(ExecRequest(cmd: check.argv, attachStdout: false, attachStderr: false), container: record)
+            let process = try execProcess(ExecRequest(cmd: check.argv(shell: record.config.shell), attachStdout: false, attachStderr: false),
+                                          container: record)
             let path = "\(directory(id))/health-process.json"
             try AtomicFile.write(try JSONEncoder().encode(process), to: path, mode: 0o600, durability: .atomic)
             (code, output) = try await runtime.execCapturing(id, process: path, timeout: check.timeout)

@@ -240,6 +240,7 @@ public actor ContainerManager {
             exposedPorts: Array(Set((imageConfig?.ExposedPorts.map { Array($0.keys) } ?? []) + request.exposedPorts)).sorted(),
             stopSignal: request.stopSignal ?? imageConfig?.StopSignal)
         config.healthcheck = request.healthcheck?.over(imageConfig?.Healthcheck) ?? imageConfig?.Healthcheck
+        config.shell = imageConfig?.Shell
         if let ports { try ports.validate(request.host.portBindings) }
         let (mounts, madeVolumes) = try resolveMounts(request, imageVolumes: (imageConfig?.Volumes?.keys).map(Array.init) ?? [])
         let endpoints: [Endpoint]

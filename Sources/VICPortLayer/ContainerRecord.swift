@@ -80,6 +80,8 @@ public struct ContainerConfig: Codable, Sendable, Equatable {
     /// The health check: the user's over the image's (`NONE` kept, as dockerd keeps it); nil
     /// when neither has one. Only an enabled one (`isEnabled`) is probed.
     public var healthcheck: ImageConfiguration.HealthConfig? = nil
+    /// The image's `SHELL`, for a `CMD-SHELL` health check; nil is `/bin/sh -c`.
+    public var shell: [String]? = nil
 
     /// Stores the settings as given; merging with the image is the caller's job.
     public init(hostname: String, user: String, env: [String], entrypoint: [String], cmd: [String],

@@ -73,7 +73,8 @@ struct ContainerMountMappingTests {
         #expect(mount.tmpfsOptions == ["noexec", "nosuid", "nodev", "exec", "size=1m", "ro"])
         #expect(mount.readOnly)
         #expect(try ContainerMountMapping.tmpfs("/run", options: "").tmpfsOptions == ["noexec", "nosuid", "nodev"])
-        for bad in ["bogus", "size=", "uid", "context=x"] {
+        #expect(try ContainerMountMapping.tmpfs("/x", options: "size=10%,mode=1777,uid=1000,nr_inodes=4k").tmpfsOptions.count == 7)
+        for bad in ["bogus", "size=", "uid", "context=x", "size=lots", "mode=999", "mode=12345", "uid=-1", "nr_blocks=1t"] {
             #expect(throws: VICError.self, "\(bad)") { try ContainerMountMapping.tmpfs("/x", options: bad) }
         }
     }

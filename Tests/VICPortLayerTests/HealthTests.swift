@@ -14,8 +14,9 @@ import VICImage
         #expect(merged.interval == .seconds(10) && merged.timeout == .seconds(2) && merged.retries == 5)
         #expect(Config().startInterval == .seconds(5) && Config().interval == .seconds(30) && Config().retries == 3)
         #expect(!Config(Test: ["NONE"]).over(image).isEnabled, "--no-healthcheck turns the image's off")
-        #expect(Config(Test: ["CMD-SHELL", "test -f /ok"]).argv == ["/bin/sh", "-c", "test -f /ok"])
-        #expect(Config(Test: ["CMD", "curl", "-f", "x"]).argv == ["curl", "-f", "x"])
+        #expect(Config(Test: ["CMD-SHELL", "test -f /ok"]).argv() == ["/bin/sh", "-c", "test -f /ok"])
+        #expect(Config(Test: ["CMD-SHELL", "test -f /ok"]).argv(shell: ["/bin/bash", "-ec"]) == ["/bin/bash", "-ec", "test -f /ok"])
+        #expect(Config(Test: ["CMD", "curl", "-f", "x"]).argv(shell: ["/bin/bash", "-c"]) == ["curl", "-f", "x"])
         #expect(!Config(Test: ["CMD"]).isEnabled && !Config(Test: ["BOGUS", "x"]).isEnabled)
     }
 

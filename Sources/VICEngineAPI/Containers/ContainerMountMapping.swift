@@ -91,13 +91,27 @@ enum ContainerMountMapping {
     ]
     static let tmpfsValues: Set<String> = ["size", "mode", "uid", "gid", "nr_inodes", "nr_blocks"]
 
+    /// Whether `value` fits `key`: an octal mode, numeric IDs, sizes with a k/m/g suffix (or a
+    /// percentage of memory for `size`), as tmpfs takes them.
+    static func isTmpfsValue(_ key: String, _ value: String) -> Bool {
+        let digits = { (text: Substring) in !text.isEmpty && text.allSatisfy { $0.isASCII && $0.isNumber } }
+        switch key {
+        case "mode": return (1...4).contains(value.count) && value.allSatisfy { ("0"..."7").contains($0) }
+        case "uid", "gid": return digits(Substring(value)) && UInt32(value) != nil
+        default:
+            if key == "size", value.hasSuffix("%") { return digits(value.dropLast()) }
+            let number = value.last.map { "kKmMgG".contains($0) } == true ? value.dropLast() : Substring(value)
+            return digits(number) && value.count <= 20
+        }
+    }
+
     /// `--tmpfs PATH[:OPTIONS]`: Docker's defaults (noexec, nosuid, nodev) first, so the user's
     /// options win; an unknown option is refused.
     static func tmpfs(_ path: String, options: String) throws -> MountRequest {
         let given = options.split(separator: ",").map(String.init)
         for option in given {
-            let key = option.split(separator: "=", maxSplits: 1).first.map(String.init) ?? option
-            let valid = option.contains("=") ? tmpfsValues.contains(key) && !option.hasSuffix("=") : tmpfsFlags.contains(option)
+            let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
+            let valid = parts.count == 2 ? tmpfsValues.contains(parts[0]) && isTmpfsValue(parts[0], parts[1]) : tmpfsFlags.contains(option)
             guard valid else { throw VICError(.invalidArgument, "invalid tmpfs option \"\(option)\" for \(path)") }
         }
         return MountRequest(kind: .tmpfs, source: nil, destination: path, readOnly: given.contains("ro"),
