@@ -88,32 +88,17 @@ struct ContainerFiles {
     static func resolveUser(_ spec: String, rootfs: String) throws -> (UInt32, UInt32) {
         if spec.isEmpty { return (0, 0) }
         let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
-        func lookup(_ file: String, _ name: String) -> (UInt32, UInt32)? {
-            guard let text = containerFile(rootfs, "/etc/\(file)") else { return nil }
-            for line in text.split(separator: "\n") {
-                let fields = line.split(separator: ":", omittingEmptySubsequences: false)
-                if fields.count > 3, fields[0] == name, let a = UInt32(fields[2]), let b = UInt32(fields[3]) { return (a, b) }
-                if fields.count > 2, file == "group", fields[0] == name, let a = UInt32(fields[2]) { return (a, a) }
-            }
-            return nil
-        }
         let uid: UInt32
         var gid: UInt32
         if let number = UInt32(parts[0]) {
             uid = number
             gid = number == 0 ? 0 : (lookupByUID(number, rootfs: rootfs) ?? number)
-        } else if let found = lookup("passwd", parts[0]) {
+        } else if let found = lookupUser(parts[0], rootfs: rootfs) {
             (uid, gid) = found
         } else {
             throw VICError(.invalidArgument, "unable to find user \(parts[0]): no matching entries in passwd file")
         }
-        if parts.count == 2 {
-            if let number = UInt32(parts[1]) { gid = number } else if let found = lookup("group", parts[1]) {
-                gid = found.0
-            } else {
-                throw VICError(.invalidArgument, "unable to find group \(parts[1]): no matching entries in group file")
-            }
-        }
+        if parts.count == 2 { gid = try resolveGroup(parts[1], rootfs: rootfs) }
         return (uid, gid)
     }
 
@@ -125,6 +110,15 @@ struct ContainerFiles {
             if fields.count > 2, fields[0] == spec, let gid = UInt32(fields[2]) { return gid }
         }
         throw VICError(.invalidArgument, "unable to find group \(spec): no matching entries in group file")
+    }
+
+    /// A user's ID and primary group ID by name, from the container's /etc/passwd.
+    static func lookupUser(_ name: String, rootfs: String) -> (UInt32, UInt32)? {
+        for line in (containerFile(rootfs, "/etc/passwd") ?? "").split(separator: "\n") {
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            if fields.count > 3, fields[0] == name, let uid = UInt32(fields[2]), let gid = UInt32(fields[3]) { return (uid, gid) }
+        }
+        return nil
     }
 
     static func lookupByUID(_ uid: UInt32, rootfs: String) -> UInt32? {

@@ -48,9 +48,6 @@ extension ContainerManager {
     /// Where the volume's data is on the host (its `Mountpoint`).
     public func volumePath(_ volume: Volume) -> String { (try? volumeStores.dataPath(of: volume)) ?? "" }
 
-    /// The bytes the volume holds.
-    public func volumeSize(_ volume: Volume) -> Int64 { volumeStores.size(of: volume) }
-
     /// The IDs of the containers, running or not, that mount the volume.
     public func volumeUsers(_ name: String) -> [String] {
         records.values.filter { $0.host.mounts.contains { $0.kind == .volume && $0.volume == name } }.map(\.id).sorted()
@@ -98,18 +95,15 @@ extension ContainerManager {
         var mounts: [ContainerMount] = []
         var made: [Volume] = []
         do {
+            // By destination, in the order first given; a later mount replaces an earlier one.
             var wanted: [String: ContainerMount] = [:]
             var order: [String] = []
-            func add(_ mount: ContainerMount, replacing: Bool) throws {
-                if wanted[mount.destination] != nil {
-                    guard replacing else { throw VICError(.invalidArgument, "Duplicate mount point: \(mount.destination)") }
-                } else {
-                    order.append(mount.destination)
-                }
+            func add(_ mount: ContainerMount) {
+                if wanted[mount.destination] == nil { order.append(mount.destination) }
                 wanted[mount.destination] = mount
             }
             for spec in request.volumesFrom {
-                for mount in try mountsFrom(spec) { try add(mount, replacing: true) }
+                for mount in try mountsFrom(spec) { add(mount) }
             }
             var seen: Set<String> = []
             for asked in request.mounts {
@@ -124,14 +118,14 @@ extension ContainerManager {
                     mount.volume = volume.name
                     mount.source = try volumeStores.dataPath(of: volume)
                 }
-                try add(mount, replacing: true)
+                add(mount)
             }
             if volumeStores.locations.contains(where: { $0.label == VolumeStoreLocation.defaultLabel }) {
                 for path in imageVolumes {
                     guard let destination = try? ContainerMount.cleanDestination(path), wanted[destination] == nil else { continue }
                     let volume = try volumeFor(nil, labels: [:], made: &made)
-                    try add(ContainerMount(kind: .volume, destination: destination, volume: volume.name,
-                                           source: try volumeStores.dataPath(of: volume)), replacing: false)
+                    add(ContainerMount(kind: .volume, destination: destination, volume: volume.name,
+                                       source: try volumeStores.dataPath(of: volume)))
                 }
             }
             mounts = order.compactMap { wanted[$0] }

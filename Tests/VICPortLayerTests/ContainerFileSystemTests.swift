@@ -102,5 +102,12 @@ import VICImage
         #expect(uid == 7 && gid == 8)
         #expect(try ContainerFiles.resolveUser("0", rootfs: rootfs) == (0, 0))
         #expect(throws: VICError.self) { try ContainerFiles.resolveUser("nobody", rootfs: rootfs) }
+        // user:group takes the group by number or by name from /etc/group, as --group-add does.
+        try "root:x:0:\nstaff:x:50:app\n".write(toFile: rootfs + "/etc/group", atomically: false, encoding: .utf8)
+        #expect(try ContainerFiles.resolveUser("app:staff", rootfs: rootfs) == (7, 50))
+        #expect(try ContainerFiles.resolveUser("app:12", rootfs: rootfs) == (7, 12))
+        #expect(try ContainerFiles.resolveGroup("staff", rootfs: rootfs) == 50)
+        let missing = #expect(throws: VICError.self) { try ContainerFiles.resolveUser("app:wheel", rootfs: rootfs) }
+        #expect(missing?.message == "unable to find group wheel: no matching entries in group file")
     }
 }
