@@ -48,8 +48,25 @@ extension ContainerManager {
     /// Where the volume's data is on the host (its `Mountpoint`).
     public func volumePath(_ volume: Volume) -> String { (try? volumeStores.dataPath(of: volume)) ?? "" }
 
+    /// A volume as `volume ls` and `system df` show it: where its data is, and the IDs of the
+    /// containers, running or not, that mount it.
+    public struct Listing: Sendable {
+        public var volume: Volume
+        public var path: String
+        public var users: [String]
+    }
+
+    /// Every volume, by name, with its data path and users: one pass over the containers for all.
+    public func volumeListing() -> [Listing] {
+        var users: [String: Set<String>] = [:]
+        for record in records.values {
+            for mount in record.host.mounts where mount.kind == .volume { users[mount.volume, default: []].insert(record.id) }
+        }
+        return volumeList().map { Listing(volume: $0, path: volumePath($0), users: (users[$0.name] ?? []).sorted()) }
+    }
+
     /// The IDs of the containers, running or not, that mount the volume.
-    public func volumeUsers(_ name: String) -> [String] {
+    func volumeUsers(_ name: String) -> [String] {
         records.values.filter { $0.host.mounts.contains { $0.kind == .volume && $0.volume == name } }.map(\.id).sorted()
     }
 

@@ -40,15 +40,13 @@ extension Router {
         let filters = try FilterArguments(json: context.request.queryValue("filters"))
         try filters.validate(accepting: ["name", "label", "driver", "dangling"])
         let dangling = try filters.bool("dangling")
-        let containers = try portLayer().containers
-        var selected: [DockerVolume] = []
-        for volume in await containers.volumeList() {
-            if filters.contains("name"), !filters.match("name", volume.name) { continue }
-            if filters.contains("label"), !filters.matchLabels("label", volume.labels) { continue }
-            if filters.contains("driver"), !filters.exactMatch("driver", "local") { continue }
-            if let dangling, await containers.volumeUsers(volume.name).isEmpty != dangling { continue }
-            selected.append(DockerVolume(volume, mountpoint: await containers.volumePath(volume)))
-        }
+        let selected = try await portLayer().containers.volumeListing().filter { row in
+            if filters.contains("name"), !filters.match("name", row.volume.name) { return false }
+            if filters.contains("label"), !filters.matchLabels("label", row.volume.labels) { return false }
+            if filters.contains("driver"), !filters.exactMatch("driver", "local") { return false }
+            if let dangling, row.users.isEmpty != dangling { return false }
+            return true
+        }.map { DockerVolume($0.volume, mountpoint: $0.path) }
         struct List: Encodable {
             var Volumes: [DockerVolume]
             var Warnings = ExplicitNull<[String]>(nil)
@@ -91,19 +89,11 @@ extension Router {
     /// `system df`'s volumes: each with its bytes (read off the disk on the thread pool) and
     /// the number of containers that mount it.
     func volumeUsage() async throws -> [DockerVolume] {
-        let containers = try portLayer().containers
-        var rows: [(volume: DockerVolume, path: String)] = []
-        for volume in await containers.volumeList() {
-            let path = await containers.volumePath(volume)
-            var row = DockerVolume(volume, mountpoint: path)
-            row.UsageData = .init(Size: -1, RefCount: await containers.volumeUsers(volume.name).count)
-            rows.append((row, path))
-        }
-        let measured = rows
+        let rows = try await portLayer().containers.volumeListing()
         return try await NIOThreadPool.singleton.runIfActive {
-            measured.map { row in
-                var volume = row.volume
-                volume.UsageData?.Size = FileSystem.regularFileBytes(under: row.path)
+            rows.map { row in
+                var volume = DockerVolume(row.volume, mountpoint: row.path)
+                volume.UsageData = .init(Size: FileSystem.regularFileBytes(under: row.path), RefCount: row.users.count)
                 return volume
             }
         }
